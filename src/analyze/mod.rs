@@ -1,0 +1,228 @@
+//! Per-file analysis: prefilter → segments → rule engines → suppression → positions.
+//!
+//! `Analyzer` is built once per scan and shared by every thread; it holds only
+//! compiled, immutable data.
+
+pub mod lines;
+pub mod prefilter;
+pub mod segments;
+pub mod suppression;
+
+use crate::findings::{Diagnostic, DiagnosticKind, Finding, Report, fingerprint, normalize_code};
+use crate::rules::RuleSet;
+use crate::rules::key_formats::KeyFormats;
+use crate::rules::keys::{self, RawFinding, SegmentInfo, Wanted};
+use crate::source::SourceFile;
+use lines::LineIndex;
+use prefilter::{DIRECTIVE_KEYWORD, Hits, Prefilter};
+use std::ops::Range;
+use suppression::Suppressions;
+
+/// Settings that change what rules report.
+#[derive(Debug, Clone)]
+pub struct AnalyzeOptions {
+    pub show_secrets: bool,
+    /// The date date-aware rules judge against (`--as-of`).
+    pub as_of: jiff::civil::Date,
+}
+
+pub struct Analyzer {
+    rules: RuleSet,
+    known_ids: Vec<String>,
+    formats: KeyFormats,
+    prefilter: Prefilter,
+    options: AnalyzeOptions,
+}
+
+impl Analyzer {
+    /// `rules` are the selected rules; `all` decides which ids suppression comments
+    /// may name without a warning.
+    pub fn new(rules: RuleSet, all: &RuleSet, options: AnalyzeOptions) -> Analyzer {
+        assert!(rules.rules.len() <= 64, "the prefilter mask holds 64 rules");
+        let formats = KeyFormats::builtin();
+        let mut keywords: Vec<(String, Hits)> = Vec::new();
+        for (i, rule) in rules.rules.iter().enumerate() {
+            let bit = Hits {
+                rules: 1 << i,
+                ..Default::default()
+            };
+            keywords.extend(rule.keywords.iter().map(|k| (k.clone(), bit)));
+            if rule.key_format_keywords {
+                for (f, word) in keys::format_keywords(&formats) {
+                    let hits = Hits {
+                        rules: 1 << i,
+                        formats: 1 << f,
+                        directive: false,
+                    };
+                    keywords.push((word.to_string(), hits));
+                }
+            }
+        }
+        if !keywords.is_empty() {
+            keywords.push((
+                DIRECTIVE_KEYWORD.to_string(),
+                Hits {
+                    directive: true,
+                    ..Default::default()
+                },
+            ));
+        }
+        Analyzer {
+            known_ids: all.ids().map(str::to_string).collect(),
+            prefilter: Prefilter::new(keywords),
+            rules,
+            formats,
+            options,
+        }
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    pub fn formats(&self) -> &KeyFormats {
+        &self.formats
+    }
+
+    fn bit(&self, id: &str) -> u64 {
+        self.rules
+            .rules
+            .iter()
+            .position(|r| r.id == id)
+            .map(|i| 1u64 << i)
+            .unwrap_or(0)
+    }
+
+    /// Analyse one file. Never fails: problems become diagnostics in the report.
+    pub fn analyze(&self, file: &SourceFile) -> Report {
+        let mut report = Report {
+            files_scanned: 1,
+            ..Default::default()
+        };
+        let hits = self.prefilter.scan(file.text.as_bytes());
+        if hits.is_empty() {
+            return report;
+        }
+        let (segments, parse_error) = segments::split(file);
+        if let Some(why) = parse_error {
+            report.diagnostics.push(Diagnostic::new(
+                &file.path,
+                DiagnosticKind::Parse,
+                format!("{why}; scanned as plain text"),
+            ));
+        }
+        let want = Wanted {
+            hardcoded: hits.rules & self.bit(keys::HARDCODED) != 0,
+            placeholder: hits.rules & self.bit(keys::PLACEHOLDER) != 0,
+            malformed: hits.rules & self.bit(keys::MALFORMED) != 0,
+            formats: hits.formats,
+        };
+        let known = |id: &str| self.known_ids.iter().any(|k| k == id);
+        let file_lines = LineIndex::new(&file.text);
+        let mut found: Vec<(Range<usize>, RawFinding, Option<Range<usize>>)> = Vec::new();
+
+        for segment in &segments {
+            let info = SegmentInfo {
+                kind: segment.kind,
+                is_test_path: is_test_path(&file.path),
+                show_secrets: self.options.show_secrets,
+            };
+            let raw = keys::check(&segment.text, info, want, &self.formats);
+            if raw.is_empty() && !hits.directive {
+                continue;
+            }
+            let seg_lines = LineIndex::new(&segment.text);
+            let (suppressions, errors) = if hits.directive {
+                Suppressions::parse(&segment.text, &known)
+            } else {
+                (Suppressions::default(), Vec::new())
+            };
+            for error in errors {
+                let at = seg_lines.line_range(&segment.text, error.line).start;
+                let file_at = segment.to_file(at..at + 1).start;
+                report.diagnostics.push(Diagnostic {
+                    path: Some(file.path.clone()),
+                    line: Some(file_lines.line_of(file_at) + 1),
+                    kind: DiagnosticKind::Suppression,
+                    message: error.message,
+                });
+            }
+            for f in raw {
+                if suppressions.covers(seg_lines.line_of(f.range.start), f.rule) {
+                    continue;
+                }
+                let range = segment.to_file(f.range.clone());
+                let secret = f.secret.as_ref().map(|(r, _)| segment.to_file(r.clone()));
+                found.push((range, f, secret));
+            }
+        }
+
+        let secrets: Vec<(Range<usize>, &str)> = found
+            .iter()
+            .filter_map(|(_, f, r)| Some((r.clone()?, f.secret.as_ref()?.1.as_str())))
+            .collect();
+        for (range, f, _) in &found {
+            let Some(rule) = self.rules.get(f.rule) else {
+                continue;
+            };
+            report.findings.push(Finding {
+                path: file.path.clone(),
+                rule: rule.id.clone(),
+                level: f.level.unwrap_or(rule.level),
+                start: file_lines.position(&file.text, range.start),
+                end: file_lines.position(&file.text, range.end),
+                message: f.message.clone(),
+                fingerprint: fingerprint(&rule.id, &normalize_code(&f.basis)),
+                snippet: lines::snippet(&file.text, &file_lines, range.clone(), &secrets),
+            });
+        }
+        report
+    }
+}
+
+/// Tests and their fixtures: placeholders there are deliberate.
+pub fn is_test_path(path: &str) -> bool {
+    let mut parts = path.split('/').rev();
+    let name = parts.next().unwrap_or("").to_ascii_lowercase();
+    let stem = name.split('.').next().unwrap_or("");
+    let test_file = stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || name == "conftest.py"
+        || name.contains(".test.")
+        || name.contains(".spec.");
+    test_file
+        || parts.any(|dir| {
+            matches!(
+                dir.to_ascii_lowercase().as_str(),
+                "test" | "tests" | "__tests__" | "testing" | "spec" | "specs"
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_paths() {
+        for p in [
+            "tests/a.py",
+            "src/test_x.py",
+            "x_test.py",
+            "a/__tests__/b.js",
+            "c.spec.ts",
+            "conftest.py",
+        ] {
+            assert!(is_test_path(p), "{p}");
+        }
+        for p in [
+            "src/app.py",
+            "latest.py",
+            "contest/x.py",
+            "fixtures/placeholder-key/app.py",
+        ] {
+            assert!(!is_test_path(p), "{p}");
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The keyword prefilter: one Aho-Corasick pass over the raw bytes decides which
+//! rules and key formats can possibly fire. A file with no hit costs that one pass.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// What a keyword switches on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Hits {
+    /// Bit `i`: rule `i` of the selected rule set.
+    pub rules: u64,
+    /// Bit `i`: key format `i` of the key-format table.
+    pub formats: u64,
+    /// A `keylint:` directive may be present.
+    pub directive: bool,
+}
+
+impl Hits {
+    pub fn is_empty(&self) -> bool {
+        self.rules == 0 && self.formats == 0 && !self.directive
+    }
+
+    fn add(&mut self, other: Hits) {
+        self.rules |= other.rules;
+        self.formats |= other.formats;
+        self.directive |= other.directive;
+    }
+}
+
+/// The marker every suppression directive contains.
+pub const DIRECTIVE_KEYWORD: &str = "keylint:";
+
+pub struct Prefilter {
+    automaton: Option<AhoCorasick>,
+    /// Per automaton pattern: what it switches on.
+    triggers: Vec<Hits>,
+    everything: Hits,
+}
+
+impl Prefilter {
+    /// `keywords` pairs each keyword with what it switches on. Keywords are matched
+    /// ASCII-case-insensitively; duplicates are merged.
+    pub fn new(keywords: impl IntoIterator<Item = (String, Hits)>) -> Prefilter {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut triggers: Vec<Hits> = Vec::new();
+        let mut everything = Hits::default();
+        for (word, hits) in keywords {
+            let word = word.to_ascii_lowercase();
+            everything.add(hits);
+            match patterns.iter().position(|p| *p == word) {
+                Some(i) => triggers[i].add(hits),
+                None => {
+                    patterns.push(word);
+                    triggers.push(hits);
+                }
+            }
+        }
+        let automaton = (!patterns.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&patterns)
+                .expect("keyword automaton builds from plain literals")
+        });
+        Prefilter {
+            automaton,
+            triggers,
+            everything,
+        }
+    }
+
+    pub fn scan(&self, haystack: &[u8]) -> Hits {
+        let mut hits = Hits::default();
+        let Some(ac) = &self.automaton else {
+            return hits;
+        };
+        for m in ac.find_iter(haystack) {
+            hits.add(self.triggers[m.pattern().as_usize()]);
+            if hits == self.everything {
+                break;
+            }
+        }
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_duplicates_and_ignores_case() {
+        let p = Prefilter::new([
+            (
+                "T3BlbkFJ".to_string(),
+                Hits {
+                    formats: 1,
+                    ..Default::default()
+                },
+            ),
+            (
+                "t3blbkfj".to_string(),
+                Hits {
+                    rules: 2,
+                    ..Default::default()
+                },
+            ),
+            (
+                "api_key".to_string(),
+                Hits {
+                    rules: 4,
+                    ..Default::default()
+                },
+            ),
+        ]);
+        let h = p.scan(b"x = 'T3BLBKFJ'");
+        assert_eq!((h.formats, h.rules), (1, 2));
+        assert!(p.scan(b"nothing here").is_empty());
+        assert_eq!(p.scan(b"API_KEY").rules, 4);
+    }
+}

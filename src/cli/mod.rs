@@ -1,0 +1,193 @@
+//! The command line: argument definitions and exit codes.
+//!
+//! Exit codes: 0 nothing at or above `--fail-on`; 1 findings at or above it;
+//! 2 usage errors, a missing path, or output that cannot be written.
+
+mod rules_cmd;
+mod scan_cmd;
+
+use crate::findings::Level;
+use crate::output::Format;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const AFTER_HELP: &str = "\
+Examples:
+  keylint scan                         scan the current directory
+  keylint scan src/ .env               scan a folder and a file
+  keylint scan --format sarif -o keylint.sarif
+  cat app.py | keylint scan --stdin-filename app.py
+  keylint rules                        list the rules
+  keylint rule hardcoded-key           explain one rule
+
+Suppress a finding with a comment on its line or the line above:
+  api_key = load()  # keylint: ignore[placeholder-key]";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "keylint",
+    version,
+    about = "Find leaked, placeholder and malformed LLM API keys before the code runs",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan files and directories (the default is the current directory).
+    #[command(after_help = AFTER_HELP)]
+    Scan(ScanArgs),
+    /// List every rule with its level and a one-line summary.
+    Rules {
+        /// How to print the list.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Print the documentation of one rule.
+    Rule {
+        /// The rule id, e.g. `hardcoded-key`.
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+    /// The table used in the README.
+    Markdown,
+}
+
+/// The lowest level that makes keylint exit with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+    /// Always exit 0 when the scan ran (useful when uploading SARIF).
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Level> {
+        match self {
+            FailOn::Error => Some(Level::Error),
+            FailOn::Warning => Some(Level::Warning),
+            FailOn::Note => Some(Level::Note),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+struct ScanArgs {
+    /// Files and directories to scan. Files named here are always scanned, even if
+    /// ignored. `-` reads standard input.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Full, env = "KEYLINT_FORMAT")]
+    format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Run only these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    select: Vec<String>,
+
+    /// Do not run these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    ignore: Vec<String>,
+
+    /// Exit with 1 when a finding is at or above this level.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+
+    /// Worker threads [default: the number of CPUs, at most 12].
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
+
+    /// Print secrets in full instead of `sk-proj-...Ab1d`. Never use in CI logs.
+    #[arg(long)]
+    show_secrets: bool,
+
+    /// The date that date-aware rules judge against [default: today].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<jiff::civil::Date>,
+
+    /// Read the content from standard input and report it as NAME (the name also
+    /// decides the file kind, e.g. `app.py` or `.env`).
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
+
+    /// Also scan files ignored by .gitignore, .ignore, .keylintignore, and dependency
+    /// folders such as node_modules and virtualenvs.
+    #[arg(long)]
+    no_ignore: bool,
+
+    /// Follow symbolic links while walking directories.
+    #[arg(short = 'L', long)]
+    follow: bool,
+
+    /// Skip files larger than this (e.g. 10M, 512K).
+    #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = crate::source::parse_size)]
+    max_file_size: u64,
+
+    /// When to colour the `full` format.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
+    /// Do not print warnings about skipped or unreadable files on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse::<jiff::civil::Date>()
+        .map_err(|e| format!("`{s}` is not a date in YYYY-MM-DD form ({e})"))
+}
+
+/// Print a usage-level error and return exit code 2.
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("keylint: error: {message}");
+    ExitCode::from(2)
+}
+
+pub fn main() -> ExitCode {
+    // The default hook prints the panic message, which can quote input text (and so a
+    // secret). Print only where it happened.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("keylint: internal error at {at}; please report it");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Scan(args) => scan_cmd::run(args),
+        Command::Rules { format } => rules_cmd::list(format),
+        Command::Rule { id } => rules_cmd::show(&id),
+    }
+}

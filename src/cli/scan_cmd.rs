@@ -1,0 +1,163 @@
+//! `keylint scan`.
+
+use super::{ColorChoice, ScanArgs, fail};
+use crate::analyze::{AnalyzeOptions, Analyzer};
+use crate::findings::{DiagnosticKind, Report};
+use crate::output::{self, Context, Format};
+use crate::rules::RuleSet;
+use crate::scan::{self, ScanRequest};
+use crate::walk::WalkOptions;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub(super) fn run(args: ScanArgs) -> ExitCode {
+    let all = RuleSet::builtin();
+    let rules = match all.select(&args.select, &args.ignore) {
+        Ok(rules) => rules,
+        Err(e) => return fail(e),
+    };
+
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut dash = false;
+    for p in args.paths {
+        if p.as_os_str() == "-" {
+            dash = true;
+        } else {
+            paths.push(p);
+        }
+    }
+    let stdin_name = match (&args.stdin_filename, dash) {
+        (Some(name), _) => {
+            if !paths.is_empty() {
+                return fail(format!(
+                    "--stdin-filename reads standard input; do not also pass paths (got `{}`)",
+                    paths[0].display()
+                ));
+            }
+            Some(name.clone())
+        }
+        (None, true) => Some("-".to_string()),
+        (None, false) => None,
+    };
+    if stdin_name.is_none() && paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+
+    let threads = args.threads.map(usize::from).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(12)
+    });
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let analyzer = Analyzer::new(
+        rules,
+        &all,
+        AnalyzeOptions {
+            show_secrets: args.show_secrets,
+            as_of,
+        },
+    );
+    let request = ScanRequest {
+        paths,
+        stdin_name,
+        walk: WalkOptions {
+            threads,
+            no_ignore: args.no_ignore,
+            follow_links: args.follow,
+        },
+        max_file_size: args.max_file_size,
+    };
+    let report = match scan::run(&analyzer, &request, &mut std::io::stdin().lock()) {
+        Ok(report) => report,
+        Err(e) => return fail(e),
+    };
+
+    if !args.quiet {
+        print_diagnostics(&report);
+    }
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    };
+    let ctx = Context {
+        rules: analyzer.rules(),
+        color,
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|file| {
+                let mut w = std::io::BufWriter::new(file);
+                output::write(args.format, &report, &ctx, &mut w)?;
+                w.flush()
+            })
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            match output::write(args.format, &report, &ctx, &mut w).and_then(|_| w.flush()) {
+                // A closed pipe (`keylint scan | head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|e| format!("cannot write to standard output: {e}")),
+            }
+        }
+    };
+    if let Err(e) = written {
+        return fail(e);
+    }
+    if args.output.is_some() && args.format == Format::Full && !args.quiet {
+        // The frames went to a file; keep the terminal informed.
+        eprintln!(
+            "keylint: {} finding(s) written to {}",
+            report.findings.len(),
+            args.output
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        );
+    }
+
+    let failing = args
+        .fail_on
+        .threshold()
+        .is_some_and(|level| report.count_at_or_above(level) > 0);
+    ExitCode::from(u8::from(failing))
+}
+
+fn print_diagnostics(report: &Report) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for d in &report.diagnostics {
+        let place = match (&d.path, d.line) {
+            (Some(p), Some(l)) => format!("{p}:{l}: "),
+            (Some(p), None) => format!("{p}: "),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            err,
+            "keylint: {}: {place}{}",
+            d.kind.level().as_str(),
+            d.message
+        );
+    }
+    let unreadable_only = report
+        .diagnostics
+        .iter()
+        .all(|d| d.kind != DiagnosticKind::Skipped);
+    if report.files_scanned == 0 && report.binary_skipped == 0 && unreadable_only {
+        let _ = writeln!(
+            err,
+            "keylint: note: no files were scanned; they may all be ignored (try --no-ignore)"
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! keylint: find leaked, placeholder and malformed LLM API keys, and the code that
+//! makes a working key fail, before the code runs.
+//!
+//! The data flow, one module each: [`walk`] discovers files, [`source`] reads them,
+//! [`analyze`] runs the per-file pipeline with the [`rules`], [`findings`] holds the
+//! sorted result, and [`output`] renders it. [`cli`] is the command line on top.
+
+pub mod analyze;
+pub mod cli;
+pub mod findings;
+pub mod output;
+pub mod rules;
+pub mod scan;
+pub mod source;
+pub mod walk;
+
+/// Where rule docs and the project live; SARIF `informationUri` and `helpUri`.
+pub const HOMEPAGE: &str = env!("CARGO_PKG_REPOSITORY");

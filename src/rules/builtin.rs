@@ -1,0 +1,32 @@
+//! The rule files compiled into the binary. `tests/rule_examples.rs` checks that this
+//! table lists exactly the files in `rules/`, so a new rule cannot be forgotten here.
+
+/// `(file name, contents)` for every `rules/*.toml`.
+pub const RULE_FILES: &[(&str, &str)] = &[
+    (
+        "hardcoded-key.toml",
+        include_str!("../../rules/hardcoded-key.toml"),
+    ),
+    (
+        "malformed-key.toml",
+        include_str!("../../rules/malformed-key.toml"),
+    ),
+    (
+        "placeholder-key.toml",
+        include_str!("../../rules/placeholder-key.toml"),
+    ),
+];
+
+/// `(file name, contents)` for every `rules/data/*.toml`.
+pub const DATA_FILES: &[(&str, &str)] = &[(
+    "key-formats.toml",
+    include_str!("../../rules/data/key-formats.toml"),
+)];
+
+pub fn data_file(name: &str) -> &'static str {
+    DATA_FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+        .unwrap_or_else(|| panic!("rules/data/{name} is not in the built-in table"))
+}

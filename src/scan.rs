@@ -1,0 +1,130 @@
+//! One scan: discover files, analyse them in parallel, and collect a sorted report.
+
+use crate::analyze::Analyzer;
+use crate::findings::{Diagnostic, DiagnosticKind, Report};
+use crate::source::{self, FileKind, LoadError, human_size};
+use crate::walk::{self, Candidate, WalkOptions};
+use rayon::prelude::*;
+use std::io::Read;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct ScanRequest {
+    pub paths: Vec<PathBuf>,
+    /// Read the content from stdin and report it under this name.
+    pub stdin_name: Option<String>,
+    pub walk: WalkOptions,
+    pub max_file_size: u64,
+}
+
+/// Run the scan. `Err` is a usage error (a path that does not exist).
+pub fn run(
+    analyzer: &Analyzer,
+    request: &ScanRequest,
+    stdin: &mut dyn Read,
+) -> Result<Report, String> {
+    let mut report = Report::default();
+    if let Some(name) = &request.stdin_name {
+        let mut bytes = Vec::new();
+        stdin
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        let kind = FileKind::from_path(std::path::Path::new(name));
+        let display = walk::display_path(std::path::Path::new(name));
+        report = report.merge(analyze_loaded(
+            analyzer,
+            &display,
+            true,
+            source::from_bytes(bytes, display.clone(), kind),
+        ));
+    }
+    if !request.paths.is_empty() {
+        let (candidates, walk_diagnostics) = walk::discover(&request.paths, &request.walk)?;
+        report.diagnostics.extend(walk_diagnostics);
+        let analyze_one = |c: &Candidate| analyze_candidate(analyzer, c, request.max_file_size);
+        let files = if candidates.len() <= 1 || request.walk.threads <= 1 {
+            candidates
+                .iter()
+                .map(analyze_one)
+                .fold(Report::default(), Report::merge)
+        } else {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(request.walk.threads)
+                .build()
+                .map_err(|e| format!("cannot start worker threads: {e}"))?;
+            pool.install(|| {
+                candidates
+                    .par_iter()
+                    .map(analyze_one)
+                    .reduce(Report::default, Report::merge)
+            })
+        };
+        report = report.merge(files);
+    }
+    report.finish();
+    Ok(report)
+}
+
+fn analyze_candidate(analyzer: &Analyzer, candidate: &Candidate, max_size: u64) -> Report {
+    let loaded = source::load(&candidate.path, candidate.display.clone(), max_size);
+    analyze_loaded(analyzer, &candidate.display, candidate.explicit, loaded)
+}
+
+fn analyze_loaded(
+    analyzer: &Analyzer,
+    display: &str,
+    explicit: bool,
+    loaded: Result<source::SourceFile, LoadError>,
+) -> Report {
+    let mut report = Report::default();
+    let file = match loaded {
+        Ok(file) => file,
+        Err(LoadError::Binary) => {
+            if explicit {
+                report.diagnostics.push(Diagnostic::new(
+                    display,
+                    DiagnosticKind::Skipped,
+                    "binary file (NUL byte in the first 8 KiB); skipped",
+                ));
+            } else {
+                report.binary_skipped = 1;
+            }
+            return report;
+        }
+        Err(LoadError::TooLarge { size, limit }) => {
+            report.diagnostics.push(Diagnostic::new(
+                display,
+                DiagnosticKind::Skipped,
+                format!(
+                    "file is {}, over --max-file-size {}; skipped",
+                    human_size(size),
+                    human_size(limit)
+                ),
+            ));
+            return report;
+        }
+        Err(LoadError::Io(e)) => {
+            report.diagnostics.push(Diagnostic::new(
+                display,
+                DiagnosticKind::Unreadable,
+                format!("cannot read: {e}"),
+            ));
+            return report;
+        }
+    };
+    // A bug in one rule must not stop the scan: report it against the file and go on.
+    match catch_unwind(AssertUnwindSafe(|| analyzer.analyze(&file))) {
+        Ok(r) => r,
+        Err(_) => {
+            // The panic text is not repeated: slicing panics quote the input, which may
+            // hold a secret. The panic hook has printed where it happened.
+            report.diagnostics.push(Diagnostic::new(
+                display,
+                DiagnosticKind::Internal,
+                "internal error while analysing this file (a keylint bug; please report it); the scan went on",
+            ));
+            report
+        }
+    }
+}
