@@ -32,12 +32,12 @@ pub fn run(
             .map_err(|e| format!("cannot read standard input: {e}"))?;
         let kind = FileKind::from_path(std::path::Path::new(name));
         let display = walk::display_path(std::path::Path::new(name));
-        report = report.merge(analyze_loaded(
-            analyzer,
-            &display,
-            true,
-            source::from_bytes(bytes, display.clone(), kind),
-        ));
+        let loaded = if source::is_binary(&bytes) {
+            Err(LoadError::Binary)
+        } else {
+            Ok(source::RawFile { kind, bytes })
+        };
+        report = report.merge(analyze_loaded(analyzer, &display, true, loaded));
     }
     if !request.paths.is_empty() {
         let (candidates, walk_diagnostics) = walk::discover(&request.paths, &request.walk)?;
@@ -67,7 +67,7 @@ pub fn run(
 }
 
 fn analyze_candidate(analyzer: &Analyzer, candidate: &Candidate, max_size: u64) -> Report {
-    let loaded = source::load(&candidate.path, candidate.display.clone(), max_size);
+    let loaded = source::load(&candidate.path, max_size);
     analyze_loaded(analyzer, &candidate.display, candidate.explicit, loaded)
 }
 
@@ -75,7 +75,7 @@ fn analyze_loaded(
     analyzer: &Analyzer,
     display: &str,
     explicit: bool,
-    loaded: Result<source::SourceFile, LoadError>,
+    loaded: Result<source::RawFile, LoadError>,
 ) -> Report {
     let mut report = Report::default();
     let file = match loaded {
@@ -114,7 +114,9 @@ fn analyze_loaded(
         }
     };
     // A bug in one rule must not stop the scan: report it against the file and go on.
-    match catch_unwind(AssertUnwindSafe(|| analyzer.analyze(&file))) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        analyzer.analyze_bytes(display, file.kind, file.bytes)
+    })) {
         Ok(r) => r,
         Err(_) => {
             // The panic text is not repeated: slicing panics quote the input, which may

@@ -95,6 +95,13 @@ pub enum CommentStyle {
     Any,
 }
 
+/// A file read from disk, checked for size and binary content but not yet decoded.
+#[derive(Debug)]
+pub struct RawFile {
+    pub kind: FileKind,
+    pub bytes: Vec<u8>,
+}
+
 /// One file's content, ready for analysis.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -115,9 +122,8 @@ pub enum LoadError {
 /// How many leading bytes decide whether a file is binary (a NUL byte means binary).
 pub const BINARY_SNIFF_LEN: usize = 8 * 1024;
 
-/// Read `path`, skipping binary and oversized files. Invalid UTF-8 is replaced, not
-/// rejected: a key in a latin-1 file is still a key.
-pub fn load(path: &Path, display: String, max_size: u64) -> Result<SourceFile, LoadError> {
+/// Read `path`, skipping binary and oversized files.
+pub fn load(path: &Path, max_size: u64) -> Result<RawFile, LoadError> {
     let file = std::fs::File::open(path).map_err(LoadError::Io)?;
     let size = file.metadata().map_err(LoadError::Io)?.len();
     if size > max_size {
@@ -137,7 +143,25 @@ pub fn load(path: &Path, display: String, max_size: u64) -> Result<SourceFile, L
             limit: max_size,
         });
     }
-    from_bytes(bytes, display, FileKind::from_path(path))
+    if is_binary(&bytes) {
+        return Err(LoadError::Binary);
+    }
+    Ok(RawFile {
+        kind: FileKind::from_path(path),
+        bytes,
+    })
+}
+
+impl SourceFile {
+    /// Decode text that is known not to be binary. Invalid UTF-8 is replaced, not
+    /// rejected: a key in a latin-1 file is still a key.
+    pub fn from_text_bytes(bytes: Vec<u8>, path: String, kind: FileKind) -> SourceFile {
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+        };
+        SourceFile { path, kind, text }
+    }
 }
 
 /// Build a source from bytes already in memory (stdin, tests).
@@ -149,15 +173,7 @@ pub fn from_bytes(
     if is_binary(&bytes) {
         return Err(LoadError::Binary);
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
-    };
-    Ok(SourceFile {
-        path: display,
-        kind,
-        text,
-    })
+    Ok(SourceFile::from_text_bytes(bytes, display, kind))
 }
 
 pub fn is_binary(bytes: &[u8]) -> bool {

@@ -12,6 +12,7 @@ use crate::findings::{Diagnostic, DiagnosticKind, Finding, Report, fingerprint, 
 use crate::rules::RuleSet;
 use crate::rules::key_formats::KeyFormats;
 use crate::rules::keys::{self, RawFinding, SegmentInfo, Wanted};
+use crate::source::FileKind;
 use crate::source::SourceFile;
 use lines::LineIndex;
 use prefilter::{DIRECTIVE_KEYWORD, Hits, Prefilter};
@@ -46,7 +47,9 @@ impl Analyzer {
                 rules: 1 << i,
                 ..Default::default()
             };
-            keywords.extend(rule.keywords.iter().map(|k| (k.clone(), bit)));
+            for word in &rule.keywords {
+                keywords.extend(prefilter::spellings(word).into_iter().map(|w| (w, bit)));
+            }
             if rule.key_format_keywords {
                 for (f, word) in keys::format_keywords(&formats) {
                     let hits = Hits {
@@ -93,13 +96,31 @@ impl Analyzer {
             .unwrap_or(0)
     }
 
+    /// Analyse raw file content. The prefilter runs on the bytes, so a file without
+    /// any keyword is never decoded or parsed.
+    pub fn analyze_bytes(&self, path: &str, kind: FileKind, bytes: Vec<u8>) -> Report {
+        let hits = self.prefilter.scan(&bytes);
+        if hits.is_empty() {
+            return Report {
+                files_scanned: 1,
+                ..Default::default()
+            };
+        }
+        let file = SourceFile::from_text_bytes(bytes, path.to_string(), kind);
+        self.analyze_hits(&file, hits)
+    }
+
     /// Analyse one file. Never fails: problems become diagnostics in the report.
     pub fn analyze(&self, file: &SourceFile) -> Report {
+        let hits = self.prefilter.scan(file.text.as_bytes());
+        self.analyze_hits(file, hits)
+    }
+
+    fn analyze_hits(&self, file: &SourceFile, hits: Hits) -> Report {
         let mut report = Report {
             files_scanned: 1,
             ..Default::default()
         };
-        let hits = self.prefilter.scan(file.text.as_bytes());
         if hits.is_empty() {
             return report;
         }

@@ -37,14 +37,14 @@ pub struct Prefilter {
 }
 
 impl Prefilter {
-    /// `keywords` pairs each keyword with what it switches on. Keywords are matched
-    /// ASCII-case-insensitively; duplicates are merged.
+    /// `keywords` pairs each keyword with what it switches on. Matching is
+    /// case-sensitive, which keeps the SIMD searcher available: callers pass every
+    /// spelling they need (see [`spellings`]). Duplicates are merged.
     pub fn new(keywords: impl IntoIterator<Item = (String, Hits)>) -> Prefilter {
         let mut patterns: Vec<String> = Vec::new();
         let mut triggers: Vec<Hits> = Vec::new();
         let mut everything = Hits::default();
         for (word, hits) in keywords {
-            let word = word.to_ascii_lowercase();
             everything.add(hits);
             match patterns.iter().position(|p| *p == word) {
                 Some(i) => triggers[i].add(hits),
@@ -56,7 +56,6 @@ impl Prefilter {
         }
         let automaton = (!patterns.is_empty()).then(|| {
             AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
                 .match_kind(MatchKind::LeftmostFirst)
                 .build(&patterns)
                 .expect("keyword automaton builds from plain literals")
@@ -81,6 +80,39 @@ impl Prefilter {
         }
         hits
     }
+}
+
+/// The spellings of an identifier-like keyword that code uses: as written,
+/// lowercase, UPPERCASE, camelCase and PascalCase (`api_key`, `API_KEY`, `apiKey`,
+/// `ApiKey`). Checking these exactly is far faster than case-insensitive search.
+pub fn spellings(word: &str) -> Vec<String> {
+    let lower = word.to_ascii_lowercase();
+    let mut camel = String::new();
+    let mut upper_next = false;
+    for c in lower.chars() {
+        if c == '_' || c == '-' {
+            upper_next = true;
+        } else if upper_next {
+            camel.push(c.to_ascii_uppercase());
+            upper_next = false;
+        } else {
+            camel.push(c);
+        }
+    }
+    let mut pascal = camel.clone();
+    if let Some(first) = pascal.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    let mut out = vec![
+        word.to_string(),
+        lower.clone(),
+        lower.to_ascii_uppercase(),
+        camel,
+        pascal,
+    ];
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]

@@ -125,7 +125,14 @@ pub fn check(text: &str, info: SegmentInfo, want: Wanted, formats: &KeyFormats) 
             let Some(value) = assigned_value(text, whole.end(), op.as_str(), info.kind) else {
                 continue;
             };
-            let name = name.as_str();
+            // The pattern starts at the key word; the name may begin further left.
+            let name_start = text[..name.start()]
+                .char_indices()
+                .rev()
+                .take_while(|&(_, c)| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+                .last()
+                .map_or(name.start(), |(i, _)| i);
+            let name = &text[name_start..name.end()];
             if want.malformed {
                 malformed_value(text, name, &value, &keys, formats, info, &mut out);
             }
