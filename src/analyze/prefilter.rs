@@ -120,33 +120,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn merges_duplicates_and_ignores_case() {
-        let p = Prefilter::new([
-            (
-                "T3BlbkFJ".to_string(),
-                Hits {
-                    formats: 1,
-                    ..Default::default()
-                },
-            ),
-            (
-                "t3blbkfj".to_string(),
-                Hits {
-                    rules: 2,
-                    ..Default::default()
-                },
-            ),
-            (
-                "api_key".to_string(),
-                Hits {
-                    rules: 4,
-                    ..Default::default()
-                },
-            ),
-        ]);
-        let h = p.scan(b"x = 'T3BLBKFJ'");
+    fn merges_duplicates_and_matches_exactly() {
+        let format = Hits {
+            formats: 1,
+            ..Default::default()
+        };
+        let rule = |bit| Hits {
+            rules: bit,
+            ..Default::default()
+        };
+        let mut words = vec![
+            ("T3BlbkFJ".to_string(), format),
+            ("T3BlbkFJ".to_string(), rule(2)),
+        ];
+        words.extend(spellings("api_key").into_iter().map(|w| (w, rule(4))));
+        let p = Prefilter::new(words);
+        let h = p.scan(b"x = 'T3BlbkFJ'");
         assert_eq!((h.formats, h.rules), (1, 2));
+        assert!(p.scan(b"x = 'T3BLBKFJ'").is_empty());
         assert!(p.scan(b"nothing here").is_empty());
-        assert_eq!(p.scan(b"API_KEY").rules, 4);
+        for s in ["API_KEY", "apiKey", "ApiKey", "api_key"] {
+            assert_eq!(p.scan(s.as_bytes()).rules, 4, "{s}");
+        }
+    }
+
+    #[test]
+    fn spellings_cover_code_conventions() {
+        assert_eq!(
+            spellings("api_key"),
+            ["API_KEY", "ApiKey", "apiKey", "api_key"]
+        );
+        assert_eq!(
+            spellings("Authorization"),
+            ["AUTHORIZATION", "Authorization", "authorization"]
+        );
     }
 }
