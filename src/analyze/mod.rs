@@ -145,7 +145,7 @@ impl Analyzer {
         for segment in &segments {
             let info = SegmentInfo {
                 kind: segment.kind,
-                is_test_path: is_test_path(&file.path),
+                is_test_path: is_test_path(&file.path) || is_docs_or_build_path(&file.path),
                 show_secrets: self.options.show_secrets,
             };
             let raw = keys::check(&segment.text, info, want, &self.formats);
@@ -221,6 +221,29 @@ pub fn is_test_path(path: &str) -> bool {
         })
 }
 
+/// Documentation, examples and build output: placeholders there are for readers, or
+/// were copied from docs into a bundle.
+pub fn is_docs_or_build_path(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    name.contains(".min.")
+        || name.contains(".bundle.")
+        || path.split('/').rev().skip(1).any(|dir| {
+            matches!(
+                dir.to_ascii_lowercase().as_str(),
+                "docs"
+                    | "doc"
+                    | "examples"
+                    | "example"
+                    | "samples"
+                    | "sample"
+                    | "dist"
+                    | "build"
+                    | "_next"
+                    | ".next"
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,5 +268,9 @@ mod tests {
         ] {
             assert!(!is_test_path(p), "{p}");
         }
+        assert!(is_docs_or_build_path("docs/setup.py"));
+        assert!(is_docs_or_build_path("web/_next/static/chunks/a.js"));
+        assert!(is_docs_or_build_path("app.min.js"));
+        assert!(!is_docs_or_build_path("src/build.py"));
     }
 }

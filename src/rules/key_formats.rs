@@ -43,7 +43,8 @@ pub struct Family {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct PlaceholderRow {
     in_keys: Vec<String>,
-    in_values: Vec<String>,
+    words_in_values: Vec<String>,
+    symbols_in_values: Vec<String>,
     source: String,
     reviewed: String,
 }
@@ -88,6 +89,7 @@ pub struct KeyFormats {
     pub formats: Vec<KeyFormat>,
     pub placeholder_words_in_keys: Vec<String>,
     pub placeholder_words_in_values: Vec<String>,
+    pub placeholder_symbols_in_values: Vec<String>,
     pub assignment: Regex,
     pub assignment_keywords: Vec<String>,
 }
@@ -141,7 +143,8 @@ impl KeyFormats {
         Ok(KeyFormats {
             formats,
             placeholder_words_in_keys: lower(file.placeholders.in_keys),
-            placeholder_words_in_values: lower(file.placeholders.in_values),
+            placeholder_words_in_values: lower(file.placeholders.words_in_values),
+            placeholder_symbols_in_values: file.placeholders.symbols_in_values,
             assignment: Regex::new(&file.assignment.pattern)
                 .map_err(|e| format!("assignment pattern: {e}"))?,
             assignment_keywords: file.assignment.keywords,

@@ -46,6 +46,7 @@ pub struct Wanted {
 #[derive(Debug, Clone, Copy)]
 pub struct SegmentInfo {
     pub kind: FileKind,
+    /// Tests, docs, examples or build output: placeholders there are deliberate.
     pub is_test_path: bool,
     pub show_secrets: bool,
 }
@@ -132,11 +133,12 @@ pub fn check(text: &str, info: SegmentInfo, want: Wanted, formats: &KeyFormats) 
                 .take_while(|&(_, c)| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
                 .last()
                 .map_or(name.start(), |(i, _)| i);
-            let name = &text[name_start..name.end()];
+            let name_range = name_start..name.end();
+            let name = &text[name_range.clone()];
             if want.malformed {
                 malformed_value(text, name, &value, &keys, formats, info, &mut out);
             }
-            if placeholder_here {
+            if placeholder_here && is_code_assignment(text, name_range, op.as_str(), info.kind) {
                 placeholder_value(text, name, &value, formats, info, &mut out);
             }
         }
@@ -548,7 +550,10 @@ fn placeholder_value(
     } else {
         content
     };
-    if !is_placeholder(content, formats) || in_comment_or_docs(text, value.range.start, info.kind) {
+    // Minified bundles carry documentation strings on very long lines.
+    let line_len = text[..value.range.start].len()
+        - text[..value.range.start].rfind('\n').map_or(0, |i| i + 1);
+    if line_len > 1000 || !is_placeholder(content, formats) {
         return;
     }
     let fix = match info.kind {
@@ -583,10 +588,14 @@ pub fn is_placeholder(value: &str, formats: &KeyFormats) -> bool {
         return false;
     }
     let lower = value.to_ascii_lowercase();
-    if formats
-        .placeholder_words_in_values
+    let words = words_of(value);
+    if words.iter().any(|w| {
+        formats.placeholder_words_in_values.contains(w)
+            || (w.len() >= 3 && w.chars().all(|c| c == 'x'))
+    }) || formats
+        .placeholder_symbols_in_values
         .iter()
-        .any(|w| lower.contains(w.as_str()))
+        .any(|s| value.contains(s.as_str()))
     {
         return true;
     }
@@ -604,38 +613,122 @@ pub fn is_placeholder(value: &str, formats: &KeyFormats) -> bool {
     false
 }
 
-/// Whether `offset` sits in a comment, a docstring or a block comment. A line-level
-/// approximation until the syntax tree takes over: quotes are tracked on the line.
-fn in_comment_or_docs(text: &str, offset: usize, kind: FileKind) -> bool {
-    let line_start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line = &text[line_start..offset];
+/// Lowercase words of a value, split at punctuation and camelCase humps:
+/// `sk-yourKeyHERE` gives `sk`, `your`, `key`, `here`.
+fn words_of(value: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in value.chars() {
+        if !c.is_alphanumeric() || (c.is_uppercase() && prev_lower) {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+        }
+        if c.is_alphanumeric() {
+            current.extend(c.to_lowercase());
+        }
+        prev_lower = c.is_lowercase();
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// Where a position sits on its line.
+#[derive(Debug, PartialEq, Eq)]
+enum LineState {
+    Code,
+    /// Inside a string opened by this quote on the same line.
+    InString(char),
+    /// Inside a Python triple-quoted string that opened on this line.
+    InDocString,
+    Comment,
+}
+
+/// Scan a line prefix, tracking quotes, to learn what `prefix`'s end is inside.
+fn line_state(prefix: &str, kind: FileKind) -> LineState {
     let style = kind.comment_style();
     let mut quote: Option<char> = None;
+    let mut triple: Option<&str> = None;
     let mut prev = '\0';
-    for c in line.chars() {
-        match quote {
-            Some(q) if c == q && prev != '\\' => quote = None,
-            Some(_) => {}
-            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
-            None if c == '#' && style == CommentStyle::Hash => return true,
-            None if c == '/' && prev == '/' && style == CommentStyle::Slash => return true,
-            None => {}
+    let mut i = 0;
+    while i < prefix.len() {
+        let rest = &prefix[i..];
+        let c = rest.chars().next().unwrap_or('\0');
+        if kind == FileKind::Python && quote.is_none() {
+            if let Some(t) = ["\"\"\"", "\'\'\'"]
+                .into_iter()
+                .find(|t| rest.starts_with(*t))
+            {
+                triple = match triple {
+                    Some(open) if open == t => None,
+                    Some(open) => Some(open),
+                    None => Some(t),
+                };
+                i += 3;
+                continue;
+            }
+        }
+        if triple.is_none() {
+            match quote {
+                Some(q) if c == q && prev != '\\' => quote = None,
+                Some(_) => {}
+                None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+                None if c == '#' && style == CommentStyle::Hash => return LineState::Comment,
+                None if c == '/' && prev == '/' && style == CommentStyle::Slash => {
+                    return LineState::Comment;
+                }
+                None => {}
+            }
         }
         prev = c;
+        i += c.len_utf8();
     }
+    match (triple, quote) {
+        (Some(_), _) => LineState::InDocString,
+        (None, Some(q)) => LineState::InString(q),
+        (None, None) => LineState::Code,
+    }
+}
+
+/// Whether the line starting at `line_start` is inside a docstring or block comment
+/// that opened on an earlier line.
+fn inside_block_docs(text: &str, line_start: usize, kind: FileKind) -> bool {
     let before = &text[..line_start];
     match kind {
         FileKind::Python => {
-            (before.matches("\"\"\"").count() + before.matches("'''").count()) % 2 == 1
+            (before.matches("\"\"\"").count() + before.matches("\'\'\'").count()) % 2 == 1
         }
         FileKind::JavaScript | FileKind::TypeScript => {
-            let trimmed = line.trim_start();
-            trimmed.starts_with('*')
+            text[line_start..].trim_start().starts_with('*')
                 || before
                     .rfind("/*")
                     .is_some_and(|open| before.rfind("*/").is_none_or(|close| close < open))
         }
         _ => false,
+    }
+}
+
+/// Whether an assignment to a key name is code that runs: not in a comment or
+/// docstring, and not text inside a string (an error message that *shows*
+/// `api_key='your_key'`). A quoted dict key (`{"api_key": …}`) is code.
+fn is_code_assignment(text: &str, name: Range<usize>, op: &str, kind: FileKind) -> bool {
+    if matches!(kind, FileKind::Shell | FileKind::DotEnv) && op != "=" {
+        return false; // `${KEY:-default}` is an expansion, not an assignment
+    }
+    if text[..name.start].ends_with("${") {
+        return false;
+    }
+    let line_start = text[..name.start].rfind('\n').map_or(0, |i| i + 1);
+    if inside_block_docs(text, line_start, kind) {
+        return false;
+    }
+    match line_state(&text[line_start..name.start], kind) {
+        LineState::Code => true,
+        LineState::InString(q) => text[name.end..].starts_with(q),
+        LineState::InDocString | LineState::Comment => false,
     }
 }
 
@@ -697,24 +790,42 @@ mod tests {
     }
 
     #[test]
-    fn comments_and_docstrings() {
-        let py = "x = 1  # api_key = \"sk-xxx\"\n\"\"\"\napi_key = \"sk-xxx\"\n\"\"\"\napi_key = \"sk-xxx\"\n";
-        let first = py.find("sk-xxx").unwrap();
-        assert!(in_comment_or_docs(py, first, FileKind::Python));
-        let second = py[first + 1..].find("sk-xxx").unwrap() + first + 1;
-        assert!(in_comment_or_docs(py, second, FileKind::Python));
-        let third = py.rfind("sk-xxx").unwrap();
-        assert!(!in_comment_or_docs(py, third, FileKind::Python));
-        let js = "const a = 'x'; // apiKey: 'sk-xxx'\n";
-        assert!(in_comment_or_docs(
-            js,
-            js.find("sk-").unwrap(),
-            FileKind::JavaScript
+    fn code_assignments() {
+        let at = |text: &str, kind| {
+            let i = text.find("api_key").unwrap();
+            is_code_assignment(text, i..i + 7, "=", kind)
+        };
+        let py = FileKind::Python;
+        assert!(at("client = OpenAI(api_key=\"x\")", py));
+        assert!(at("d = {\"api_key\": \"x\"}", py));
+        assert!(!at("x = 1  # OpenAI(api_key=\"x\")", py));
+        assert!(!at("raise E(\"use Tool(api_key='your_key')\")", py));
+        assert!(!at(
+            "\"\"\"Return ``{\"api_key\": \"<token>\"}``.\"\"\"",
+            py
         ));
-        assert!(!in_comment_or_docs(
-            "u = 'http://x'; k = 'sk-x'",
-            22,
-            FileKind::JavaScript
+        assert!(!at(
+            "def f():\n    \"\"\"\n    OpenAI(api_key=\"x\")\n    \"\"\"",
+            py
         ));
+        assert!(at(
+            "def f():\n    \"\"\"Doc.\"\"\"\n    OpenAI(api_key=\"x\")",
+            py
+        ));
+        let js = FileKind::JavaScript;
+        assert!(!at("// new OpenAI({ api_key: 'x' })", js));
+        assert!(!at("/**\n * api_key: 'x'\n */", js));
+        assert!(at("const c = { api_key: 'x' };", js));
+        let sh = "echo ${api_key:-x}";
+        let i = sh.find("api_key").unwrap();
+        assert!(!is_code_assignment(sh, i..i + 7, ":", FileKind::Shell));
+    }
+
+    #[test]
+    fn placeholder_words_are_whole_words() {
+        let f = formats();
+        assert!(!is_placeholder("COHERE_API_KEY", &f));
+        assert!(is_placeholder("yourApiKey", &f));
+        assert!(!is_placeholder("[REDACTED]", &f));
     }
 }
