@@ -620,10 +620,8 @@ fn words_of(value: &str) -> Vec<String> {
     let mut current = String::new();
     let mut prev_lower = false;
     for c in value.chars() {
-        if !c.is_alphanumeric() || (c.is_uppercase() && prev_lower) {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
+        if (!c.is_alphanumeric() || (c.is_uppercase() && prev_lower)) && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
         }
         if c.is_alphanumeric() {
             current.extend(c.to_lowercase());
@@ -657,19 +655,19 @@ fn line_state(prefix: &str, kind: FileKind) -> LineState {
     while i < prefix.len() {
         let rest = &prefix[i..];
         let c = rest.chars().next().unwrap_or('\0');
-        if kind == FileKind::Python && quote.is_none() {
-            if let Some(t) = ["\"\"\"", "\'\'\'"]
+        if kind == FileKind::Python
+            && quote.is_none()
+            && let Some(t) = ["\"\"\"", "\'\'\'"]
                 .into_iter()
                 .find(|t| rest.starts_with(*t))
-            {
-                triple = match triple {
-                    Some(open) if open == t => None,
-                    Some(open) => Some(open),
-                    None => Some(t),
-                };
-                i += 3;
-                continue;
-            }
+        {
+            triple = match triple {
+                Some(open) if open == t => None,
+                Some(open) => Some(open),
+                None => Some(t),
+            };
+            i += 3;
+            continue;
         }
         if triple.is_none() {
             match quote {
