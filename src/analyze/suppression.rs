@@ -80,7 +80,8 @@ impl Suppressions {
     }
 }
 
-/// Parse what follows `keylint:`: `ignore` or `ignore[a, b]`, then end of comment.
+/// Parse what follows `keylint:`: `ignore` or `ignore[a, b]`, then end of comment
+/// or a reason.
 fn parse_body(rest: &str) -> Result<Option<Vec<String>>, String> {
     let rest = rest.trim_start();
     let Some(after) = rest.strip_prefix("ignore") else {
@@ -120,10 +121,13 @@ fn parse_body(rest: &str) -> Result<Option<Vec<String>>, String> {
     if ids.is_empty() {
         return Err("malformed suppression: `keylint: ignore[]` names no rule".into());
     }
-    if !ends_comment(&list[close + 1..]) {
+    // A reason may follow after a space (`ignore[x] -- revoked key`); text glued
+    // to the bracket is more likely a typo than a reason.
+    let tail = &list[close + 1..];
+    if !ends_comment(tail) && !tail.starts_with(char::is_whitespace) && !tail.starts_with(':') {
         return Err(format!(
-            "malformed suppression: unexpected `{}` after `]`",
-            list[close + 1..].trim()
+            "malformed suppression: unexpected `{}` after `]`; put a space before a reason",
+            tail.trim()
         ));
     }
     Ok(Some(ids))
@@ -155,6 +159,18 @@ mod tests {
     }
 
     #[test]
+    fn a_reason_may_follow_the_list() {
+        for text in [
+            "k = 1  # keylint: ignore[hardcoded-key] -- revoked in March",
+            "k = 1  # keylint: ignore[hardcoded-key]: test fixture",
+        ] {
+            let (s, e) = parse(text);
+            assert!(e.is_empty(), "{text}: {e:?}");
+            assert!(s.covers(0, "hardcoded-key"));
+        }
+    }
+
+    #[test]
     fn trailing_directive_does_not_cover_next_line() {
         let (s, _) = parse("x = 1  # keylint: ignore\ny = 2\n");
         assert!(s.covers(0, "hardcoded-key"));
@@ -169,6 +185,7 @@ mod tests {
             "# keylint: ignore hardcoded-key",
             "# keylint: ignore[]",
             "# keylint: ignore[nope]",
+            "# keylint: ignore[hardcoded-key]because",
         ] {
             let (_, e) = parse(bad);
             assert_eq!(e.len(), 1, "{bad}: {e:?}");

@@ -134,6 +134,7 @@ pub fn check(text: &str, info: SegmentInfo, want: Wanted, formats: &KeyFormats) 
                 .last()
                 .map_or(name.start(), |(i, _)| i);
             let name_range = name_start..name.end();
+            let value = clip_to_enclosing_string(text, name_range.start, value, info.kind);
             let name = &text[name_range.clone()];
             if want.malformed {
                 malformed_value(text, name, &value, &keys, formats, info, &mut out);
@@ -417,6 +418,25 @@ fn assigned_value(text: &str, pos: usize, op: &str, kind: FileKind) -> Option<Va
         range: pos..pos + value.len(),
         quoted: false,
     })
+}
+
+/// A `name: value` written inside a string (`-H "Authorization: Bearer …"`) ends
+/// where that string closes, not at the end of the line.
+fn clip_to_enclosing_string(text: &str, name_start: usize, value: Value, kind: FileKind) -> Value {
+    if value.quoted {
+        return value;
+    }
+    let line_start = text[..name_start].rfind('\n').map_or(0, |i| i + 1);
+    let LineState::InString(q) = line_state(&text[line_start..name_start], kind) else {
+        return value;
+    };
+    match text[value.range.clone()].find(q) {
+        Some(close) => Value {
+            range: value.range.start..value.range.start + close,
+            quoted: true,
+        },
+        None => value,
+    }
 }
 
 fn is_auth_header(name: &str) -> bool {
