@@ -166,3 +166,20 @@ fn every_data_row_names_its_source_and_review_date() {
         );
     }
 }
+
+#[test]
+fn readme_rule_table_is_fresh() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let (_, rest) = readme
+        .split_once("<!-- rules:begin -->\n")
+        .expect("README has a rules:begin marker");
+    let (table, _) = rest
+        .split_once("<!-- rules:end -->")
+        .expect("README has a rules:end marker");
+    assert_eq!(
+        table,
+        RuleSet::builtin().markdown_table(),
+        "the README rule table is stale: paste `keylint rules --format markdown` between the markers"
+    );
+}
