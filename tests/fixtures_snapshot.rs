@@ -152,4 +152,9 @@ fn the_repository_scans_clean() {
         stdout(&out),
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(
+        out.stderr.is_empty(),
+        "the self-scan warns:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

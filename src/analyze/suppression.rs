@@ -41,7 +41,16 @@ impl Suppressions {
                 let Some(marker) = COMMENT_MARKERS.iter().find(|m| before.ends_with(**m)) else {
                     continue; // not in a comment, e.g. a string mentioning keylint
                 };
-                let standalone = before[..before.len() - marker.len()].trim().is_empty();
+                let marker_at = before.len() - marker.len();
+                // `"# keylint: …"` or `` `# keylint: …` `` mentions a directive inside a
+                // string or inline code; only a marker after whitespace starts a comment.
+                if marker_at > 0 && !before[..marker_at].ends_with(char::is_whitespace) {
+                    continue;
+                }
+                if ends_inside_string_literal(&line[from..]) {
+                    continue;
+                }
+                let standalone = before[..marker_at].trim().is_empty();
                 match parse_body(&line[from..]) {
                     Ok(rules) => {
                         if let Some(ids) = &rules {
@@ -78,6 +87,22 @@ impl Suppressions {
                     .is_none_or(|ids| ids.iter().any(|id| id == rule))
         })
     }
+}
+
+/// A directive followed by `\n`, a quote or a backtick is text inside a string
+/// literal (a test or a help message that shows the syntax), not a comment.
+fn ends_inside_string_literal(rest: &str) -> bool {
+    let Some(after) = rest.trim_start().strip_prefix("ignore") else {
+        return false;
+    };
+    let tail = match after.strip_prefix('[') {
+        Some(list) => match list.find(']') {
+            Some(close) => &list[close + 1..],
+            None => return false,
+        },
+        None => after,
+    };
+    tail.starts_with(['\\', '"', '\'', '`'])
 }
 
 /// Parse what follows `keylint:`: `ignore` or `ignore[a, b]`, then end of comment
@@ -189,6 +214,16 @@ mod tests {
         ] {
             let (_, e) = parse(bad);
             assert_eq!(e.len(), 1, "{bad}: {e:?}");
+        }
+        // Showing the syntax inside a string or inline code is not a directive.
+        for text in [
+            "help = \"x = 1  # keylint: ignore[placeholder-key]\";",
+            "//! Write `# keylint: ignore[rule-id, …]` on the line.",
+            "let s = \"a = 1  // keylint: ignore\\n\";",
+            "t = '# keylint: ignroe'",
+        ] {
+            let (_, e) = parse(text);
+            assert!(e.is_empty(), "{text}: {e:?}");
         }
         // Mentioning keylint outside a comment is not a directive.
         let (s, e) = parse("url = 'keylint: ignore'");
