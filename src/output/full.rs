@@ -87,8 +87,14 @@ pub fn write(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::Result<
 
 fn summary(report: &Report, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
     let files = plural(report.files_scanned, "file");
+    // Binary files are skipped silently while walking (like ripgrep); the count
+    // tells the user they exist without a line per image.
+    let binary = match report.binary_skipped {
+        0 => String::new(),
+        n => format!(" ({} skipped)", plural(n, "binary file")),
+    };
     if report.findings.is_empty() {
-        return writeln!(out, "No findings in {files}.");
+        return writeln!(out, "No findings in {files}{binary}.");
     }
     let mut parts = Vec::new();
     for level in [Level::Error, Level::Warning, Level::Note] {
@@ -99,7 +105,7 @@ fn summary(report: &Report, paint: &Paint, out: &mut dyn Write) -> io::Result<()
     }
     writeln!(
         out,
-        "Found {} ({}) in {} of {files} scanned.",
+        "Found {} ({}) in {} of {files} scanned{binary}.",
         plural(report.findings.len(), "finding"),
         parts.join(", "),
         report.files_with_findings()
