@@ -165,7 +165,12 @@ impl Analyzer {
                     path: Some(file.path.clone()),
                     line: Some(file_lines.line_of(file_at) + 1),
                     kind: DiagnosticKind::Suppression,
-                    message: error.message,
+                    // The message quotes the comment, which may hold a key.
+                    message: keys::redact_all(
+                        &error.message,
+                        &self.formats,
+                        self.options.show_secrets,
+                    ),
                 });
             }
             for f in raw {

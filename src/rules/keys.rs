@@ -65,6 +65,25 @@ pub fn redact(secret: &str, prefix_len: usize, show: bool) -> String {
     format!("{prefix}...{tail}")
 }
 
+/// Redact every key-shaped string in free text, such as a warning that quotes a
+/// malformed suppression comment.
+pub fn redact_all(text: &str, formats: &KeyFormats, show: bool) -> String {
+    if show {
+        return text.to_string();
+    }
+    let mut out = text.to_string();
+    for format in &formats.formats {
+        out = format
+            .regex
+            .replace_all(&out, |caps: &regex::Captures| {
+                let key = &caps[0];
+                redact(key, format.family_of(key).prefix.len(), false)
+            })
+            .into_owned();
+    }
+    out
+}
+
 struct KeyHit {
     range: Range<usize>,
 }
