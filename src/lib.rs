@@ -12,6 +12,7 @@ pub mod output;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod syntax;
 pub mod walk;
 
 /// Where rule docs and the project live; SARIF `informationUri` and `helpUri`.

@@ -1,0 +1,256 @@
+//! Facts from a Python tree.
+
+use super::{MAX_VALUE_DEPTH, ancestor_kind, concat, named_children, path_text, text};
+use crate::syntax::facts::{Call, EnvRead, Facts, Pair, Part, Value};
+use tree_sitter::Node;
+
+const ENV_GETTERS: &[&str] = &[
+    "os.getenv",
+    "getenv",
+    "os.environ.get",
+    "environ.get",
+    "os.environ.setdefault",
+];
+const ENV_MAPPINGS: &[&str] = &["os.environ", "environ"];
+
+pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Facts) {
+    match node.kind() {
+        "comment" => facts.comments.push(node.byte_range()),
+        "string" if ancestor_kind(ancestors, 1) != Some("concatenated_string") => {
+            facts.strings.push(value(node, src, 0));
+        }
+        "concatenated_string" => facts.strings.push(value(node, src, 0)),
+        "call" => call(node, src, facts),
+        "subscript" => {
+            if let Some(read) = env_subscript(node, src) {
+                facts.env_reads.push(read);
+            }
+        }
+        "dictionary" => {
+            for pair in named_children(node)
+                .into_iter()
+                .filter(|n| n.kind() == "pair")
+            {
+                let (Some(key), Some(val)) = (
+                    pair.child_by_field_name("key"),
+                    pair.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                let (key_text, key_range) = match value(key, src, 0) {
+                    Value::Str { text, range } => (text, range),
+                    _ => (path_text(key, src), key.byte_range()),
+                };
+                facts.pairs.push(Pair {
+                    object: node.id(),
+                    key: key_text,
+                    key_range,
+                    value: value(val, src, 0),
+                });
+            }
+        }
+        "assignment" => {
+            let (Some(left), Some(right)) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) else {
+                return;
+            };
+            let target = path_text(left, src);
+            let val = value(right, src, 0);
+            let module_level = ancestor_kind(ancestors, 1) == Some("expression_statement")
+                && ancestor_kind(ancestors, 2) == Some("module");
+            if module_level && left.kind() == "identifier" {
+                facts.constants.insert(target.clone(), val.clone());
+            }
+            facts.assignments.push((target, left.byte_range(), val));
+        }
+        _ => {}
+    }
+}
+
+fn call(node: Node, src: &[u8], facts: &mut Facts) {
+    let Some(function) = node.child_by_field_name("function") else {
+        return;
+    };
+    let callee = path_text(function, src);
+    let mut positional = Vec::new();
+    let mut keywords = Vec::new();
+    if let Some(args) = node.child_by_field_name("arguments") {
+        for arg in named_children(args) {
+            match arg.kind() {
+                "keyword_argument" => {
+                    if let (Some(name), Some(val)) = (
+                        arg.child_by_field_name("name"),
+                        arg.child_by_field_name("value"),
+                    ) {
+                        keywords.push((text(name, src).to_string(), value(val, src, 0)));
+                    }
+                }
+                "comment" => {}
+                _ => positional.push(value(arg, src, 0)),
+            }
+        }
+    }
+    if ENV_GETTERS.contains(&callee.as_str())
+        && let Some(Value::Str { text, range }) = positional.first()
+    {
+        facts.env_reads.push(EnvRead {
+            name: text.clone(),
+            name_range: range.clone(),
+            range: node.byte_range(),
+        });
+    }
+    facts.calls.push(Call {
+        callee,
+        range: node.byte_range(),
+        callee_range: function.byte_range(),
+        positional,
+        keywords,
+    });
+}
+
+fn env_subscript(node: Node, src: &[u8]) -> Option<EnvRead> {
+    let mapping = node.child_by_field_name("value")?;
+    if !ENV_MAPPINGS.contains(&path_text(mapping, src).as_str()) {
+        return None;
+    }
+    let key = node.child_by_field_name("subscript")?;
+    match value(key, src, MAX_VALUE_DEPTH - 1) {
+        Value::Str { text, range } => Some(EnvRead {
+            name: text,
+            name_range: range,
+            range: node.byte_range(),
+        }),
+        _ => None,
+    }
+}
+
+fn env_call(node: Node, src: &[u8]) -> Option<(String, std::ops::Range<usize>)> {
+    let function = node.child_by_field_name("function")?;
+    if !ENV_GETTERS.contains(&path_text(function, src).as_str()) {
+        return None;
+    }
+    let args = node.child_by_field_name("arguments")?;
+    let first = named_children(args).into_iter().next()?;
+    match value(first, src, MAX_VALUE_DEPTH - 1) {
+        Value::Str { text, .. } => Some((text, node.byte_range())),
+        _ => None,
+    }
+}
+
+/// What an expression node stands for.
+pub(super) fn value(node: Node, src: &[u8], depth: usize) -> Value {
+    let range = node.byte_range();
+    if depth >= MAX_VALUE_DEPTH {
+        return Value::Other { range };
+    }
+    match node.kind() {
+        "string" => string(node, src, depth),
+        "concatenated_string" => named_children(node)
+            .into_iter()
+            .map(|s| string(s, src, depth))
+            .reduce(|a, b| {
+                let r = a.range().start..b.range().end;
+                concat(a, b, r)
+            })
+            .map(|v| match v {
+                Value::Str { text, .. } => Value::Str {
+                    text,
+                    range: range.clone(),
+                },
+                Value::Template { parts, .. } => Value::Template {
+                    parts,
+                    range: range.clone(),
+                },
+                other => other,
+            })
+            .unwrap_or(Value::Other { range }),
+        "binary_operator" => {
+            let op = node.child_by_field_name("operator").map(|o| text(o, src));
+            match (
+                op,
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) {
+                (Some("+"), Some(l), Some(r)) => {
+                    concat(value(l, src, depth + 1), value(r, src, depth + 1), range)
+                }
+                _ => Value::Other { range },
+            }
+        }
+        "parenthesized_expression" => named_children(node)
+            .into_iter()
+            .find(|n| n.kind() != "comment")
+            .map(|inner| value(inner, src, depth + 1))
+            .unwrap_or(Value::Other { range }),
+        "identifier" | "attribute" => Value::Name {
+            path: path_text(node, src),
+            range,
+        },
+        "integer" | "float" => Value::Number {
+            text: text(node, src).to_string(),
+            range,
+        },
+        "true" => Value::Bool { value: true, range },
+        "false" => Value::Bool {
+            value: false,
+            range,
+        },
+        "dictionary" => Value::Object {
+            id: node.id(),
+            range,
+        },
+        "subscript" => match env_subscript(node, src) {
+            Some(read) => Value::Env {
+                name: read.name,
+                range,
+            },
+            None => Value::Other { range },
+        },
+        "call" => match env_call(node, src) {
+            Some((name, range)) => Value::Env { name, range },
+            None => Value::Other { range },
+        },
+        _ => Value::Other { range },
+    }
+}
+
+/// A string literal: plain, or an f-string with interpolations.
+fn string(node: Node, src: &[u8], depth: usize) -> Value {
+    let range = node.byte_range();
+    let children = named_children(node);
+    let start = children
+        .iter()
+        .find(|c| c.kind() == "string_start")
+        .map_or(range.start, |c| c.end_byte());
+    let end = children
+        .iter()
+        .rfind(|c| c.kind() == "string_end")
+        .map_or(range.end, |c| c.start_byte());
+    let end = end.max(start);
+    if !children.iter().any(|c| c.kind() == "interpolation") {
+        let content = std::str::from_utf8(&src[start..end]).unwrap_or("");
+        return Value::Str {
+            text: content.to_string(),
+            range: start..end,
+        };
+    }
+    let mut parts = Vec::new();
+    for child in children {
+        match child.kind() {
+            "string_content" | "escape_sequence" => parts.push(Part::Lit(text(child, src).into())),
+            "interpolation" => {
+                let inner = child
+                    .child_by_field_name("expression")
+                    .map(|e| value(e, src, depth + 1))
+                    .unwrap_or(Value::Other {
+                        range: child.byte_range(),
+                    });
+                parts.push(Part::Expr(inner));
+            }
+            _ => {}
+        }
+    }
+    Value::Template { parts, range }
+}

@@ -1,0 +1,131 @@
+use super::*;
+
+fn py(code: &str) -> Facts {
+    facts(Lang::Python, code).expect("parses")
+}
+
+fn js(lang: Lang, code: &str) -> Facts {
+    facts(lang, code).expect("parses")
+}
+
+#[test]
+fn python_calls_keywords_and_env_reads() {
+    let f = py(r#"
+import os
+from openai import OpenAI
+
+MODEL = "gpt-4o-mini"
+client = OpenAI(api_key=os.environ["OPENAI_API_KEY"], max_retries=0)
+reply = client.chat.completions.create(model=MODEL, messages=[])
+key = os.getenv("OPENAI_APIKEY", "")
+"#);
+    let create = f
+        .calls
+        .iter()
+        .find(|c| c.callee == "client.chat.completions.create")
+        .unwrap();
+    assert_eq!(create.method(), "create");
+    assert_eq!(
+        f.string_of(create.keyword("model").unwrap()),
+        Some("gpt-4o-mini")
+    );
+    let new = f.calls.iter().find(|c| c.callee == "OpenAI").unwrap();
+    assert!(
+        matches!(new.keyword("api_key"), Some(Value::Env { name, .. }) if name == "OPENAI_API_KEY")
+    );
+    assert!(matches!(new.keyword("max_retries"), Some(Value::Number { text, .. }) if text == "0"));
+    let names: Vec<&str> = f.env_reads.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["OPENAI_API_KEY", "OPENAI_APIKEY"]);
+    assert!(f.constants.contains_key("MODEL"));
+    assert!(!f.constants.contains_key("key") || f.constants.contains_key("client"));
+}
+
+#[test]
+fn python_strings_fstrings_and_dicts() {
+    let src = r#"headers = {"Authorization": f"Bearer {api_key}", "X-Other": "Token " + tok}"#;
+    let f = py(src);
+    assert_eq!(f.pairs.len(), 2);
+    let auth = &f.pairs[0];
+    assert_eq!(auth.key, "Authorization");
+    assert_eq!(&src[auth.key_range.clone()], "Authorization");
+    assert_eq!(auth.value.literal_prefix().as_deref(), Some("Bearer "));
+    assert_eq!(f.pairs[1].value.literal_prefix().as_deref(), Some("Token "));
+    let plain = py("x = 'sk-abc'  # note\n");
+    assert_eq!(plain.strings.len(), 1);
+    assert_eq!(plain.strings[0].as_str(), Some("sk-abc"));
+    assert_eq!(plain.comments.len(), 1);
+}
+
+#[test]
+fn python_module_constants_only_at_top_level() {
+    let f = py("URL = 'https://api.openai.com'\ndef f():\n    LOCAL = 'x'\n");
+    assert!(f.constants.contains_key("URL"));
+    assert!(!f.constants.contains_key("LOCAL"));
+    assert_eq!(f.assignments.len(), 2);
+}
+
+#[test]
+fn javascript_objects_env_and_new() {
+    let src = r#"
+const client = new OpenAI({ apiKey: process.env.OPENAI_API_KEY ?? "", dangerouslyAllowBrowser: true });
+const res = await fetch(`${BASE}/v1/chat/completions`, {
+  headers: { Authorization: process.env["OPENAI_KEY"], "Content-Type": "application/json" },
+  body: JSON.stringify({ model: "gpt-4o" }),
+});
+const k = import.meta.env.VITE_OPENAI_API_KEY;
+"#;
+    for lang in [Lang::JavaScript, Lang::TypeScript, Lang::Tsx] {
+        let f = js(lang, src);
+        let new = f.calls.iter().find(|c| c.callee == "new OpenAI").unwrap();
+        assert!(
+            matches!(new.keyword("apiKey"), Some(Value::Env { name, .. }) if name == "OPENAI_API_KEY")
+        );
+        assert!(matches!(
+            new.keyword("dangerouslyAllowBrowser"),
+            Some(Value::Bool { value: true, .. })
+        ));
+        let auth = f.pairs.iter().find(|p| p.key == "Authorization").unwrap();
+        assert!(matches!(&auth.value, Value::Env { name, .. } if name == "OPENAI_KEY"));
+        let fetch = f.calls.iter().find(|c| c.callee == "fetch").unwrap();
+        assert!(matches!(&fetch.positional[0], Value::Template { .. }));
+        let names: Vec<&str> = f.env_reads.iter().map(|r| r.name.as_str()).collect();
+        assert!(
+            names.contains(&"VITE_OPENAI_API_KEY"),
+            "{lang:?}: {names:?}"
+        );
+        assert!(f.pairs.iter().any(|p| p.key == "model"));
+    }
+}
+
+#[test]
+fn typescript_casts_and_tsx() {
+    let f = js(
+        Lang::TypeScript,
+        "const key = process.env.OPENAI_API_KEY as string;\nexport const MODEL = 'gpt-4o';\n",
+    );
+    assert!(matches!(f.constants.get("key"), Some(Value::Env { .. })));
+    assert!(f.constants.contains_key("MODEL"));
+    let f = js(
+        Lang::Tsx,
+        "export default function A() { return <div title={'x'}>{fetch('https://api.openai.com/v1/models')}</div>; }",
+    );
+    assert!(f.calls.iter().any(|c| c.callee == "fetch"));
+    assert!(!f.has_errors);
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let deep = format!("x = {}1{}\n", "(".repeat(50_000), ")".repeat(50_000));
+    let _ = facts(Lang::Python, &deep);
+    let deep = format!("const x = {}1{};\n", "[".repeat(50_000), "]".repeat(50_000));
+    let _ = facts(Lang::JavaScript, &deep);
+    let chain = format!("x = {}'a'\n", "'a' + ".repeat(20_000));
+    let f = py(&chain);
+    assert!(!f.strings.is_empty());
+}
+
+#[test]
+fn oversized_files_are_not_parsed() {
+    let big = "x = 1\n".repeat(MAX_PARSE_BYTES / 6 + 1);
+    assert!(facts(Lang::Python, &big).is_none());
+}
