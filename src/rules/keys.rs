@@ -136,6 +136,7 @@ pub fn check(text: &str, info: SegmentInfo, want: Wanted, formats: &KeyFormats) 
 
     let placeholder_here = want.placeholder && !info.is_test_path && placeholder_applies(info.kind);
     if placeholder_here || (want.malformed && want.formats != 0) {
+        let docs = std::cell::OnceCell::new();
         for caps in formats.assignment.captures_iter(text) {
             let (Some(whole), Some(name), Some(op)) =
                 (caps.get(0), caps.name("name"), caps.name("op"))
@@ -158,7 +159,15 @@ pub fn check(text: &str, info: SegmentInfo, want: Wanted, formats: &KeyFormats) 
             if want.malformed {
                 malformed_value(text, name, &value, &keys, formats, info, &mut out);
             }
-            if placeholder_here && is_code_assignment(text, name_range, op.as_str(), info.kind) {
+            if placeholder_here
+                && is_code_assignment(
+                    text,
+                    docs.get_or_init(|| BlockDocs::new(text, info.kind)),
+                    name_range,
+                    op.as_str(),
+                    info.kind,
+                )
+            {
                 placeholder_value(text, name, &value, formats, info, &mut out);
             }
         }
@@ -730,28 +739,73 @@ fn line_state(prefix: &str, kind: FileKind) -> LineState {
     }
 }
 
-/// Whether the line starting at `line_start` is inside a docstring or block comment
-/// that opened on an earlier line.
-fn inside_block_docs(text: &str, line_start: usize, kind: FileKind) -> bool {
-    let before = &text[..line_start];
-    match kind {
-        FileKind::Python => {
-            (before.matches("\"\"\"").count() + before.matches("\'\'\'").count()) % 2 == 1
+/// Where docstrings and block comments open and close in a segment, found once so
+/// that each assignment's check is a binary search, not a scan from the file start.
+struct BlockDocs {
+    kind: FileKind,
+    /// Python: starts of `"""` and `'''`, in order.
+    triple_quotes: Vec<usize>,
+    /// JavaScript and TypeScript: starts of `/*` and of `*/`.
+    opens: Vec<usize>,
+    closes: Vec<usize>,
+}
+
+impl BlockDocs {
+    fn new(text: &str, kind: FileKind) -> BlockDocs {
+        let starts = |needle: &str| {
+            text.match_indices(needle)
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+        };
+        let mut docs = BlockDocs {
+            kind,
+            triple_quotes: Vec::new(),
+            opens: Vec::new(),
+            closes: Vec::new(),
+        };
+        match kind {
+            FileKind::Python => {
+                docs.triple_quotes = starts("\"\"\"");
+                docs.triple_quotes.extend(starts("\'\'\'"));
+                docs.triple_quotes.sort_unstable();
+            }
+            FileKind::JavaScript | FileKind::TypeScript => {
+                docs.opens = starts("/*");
+                docs.closes = starts("*/");
+            }
+            _ => {}
         }
-        FileKind::JavaScript | FileKind::TypeScript => {
-            text[line_start..].trim_start().starts_with('*')
-                || before
-                    .rfind("/*")
-                    .is_some_and(|open| before.rfind("*/").is_none_or(|close| close < open))
+        docs
+    }
+
+    /// Whether the line starting at `line_start` is inside a docstring or block
+    /// comment that opened on an earlier line.
+    fn covers(&self, text: &str, line_start: usize) -> bool {
+        let before =
+            |list: &[usize], width: usize| list.partition_point(|&p| p + width <= line_start);
+        match self.kind {
+            FileKind::Python => before(&self.triple_quotes, 3) % 2 == 1,
+            FileKind::JavaScript | FileKind::TypeScript => {
+                let last = |list: &[usize]| before(list, 2).checked_sub(1).map(|i| list[i]);
+                text[line_start..].trim_start().starts_with('*')
+                    || last(&self.opens)
+                        .is_some_and(|open| last(&self.closes).is_none_or(|close| close < open))
+            }
+            _ => false,
         }
-        _ => false,
     }
 }
 
 /// Whether an assignment to a key name is code that runs: not in a comment or
 /// docstring, and not text inside a string (an error message that *shows*
 /// `api_key='your_key'`). A quoted dict key (`{"api_key": …}`) is code.
-fn is_code_assignment(text: &str, name: Range<usize>, op: &str, kind: FileKind) -> bool {
+fn is_code_assignment(
+    text: &str,
+    docs: &BlockDocs,
+    name: Range<usize>,
+    op: &str,
+    kind: FileKind,
+) -> bool {
     if matches!(kind, FileKind::Shell | FileKind::DotEnv) && op != "=" {
         return false; // `${KEY:-default}` is an expansion, not an assignment
     }
@@ -759,7 +813,7 @@ fn is_code_assignment(text: &str, name: Range<usize>, op: &str, kind: FileKind) 
         return false;
     }
     let line_start = text[..name.start].rfind('\n').map_or(0, |i| i + 1);
-    if inside_block_docs(text, line_start, kind) {
+    if docs.covers(text, line_start) {
         return false;
     }
     match line_state(&text[line_start..name.start], kind) {
@@ -830,7 +884,7 @@ mod tests {
     fn code_assignments() {
         let at = |text: &str, kind| {
             let i = text.find("api_key").unwrap();
-            is_code_assignment(text, i..i + 7, "=", kind)
+            is_code_assignment(text, &BlockDocs::new(text, kind), i..i + 7, "=", kind)
         };
         let py = FileKind::Python;
         assert!(at("client = OpenAI(api_key=\"x\")", py));
@@ -855,7 +909,13 @@ mod tests {
         assert!(at("const c = { api_key: 'x' };", js));
         let sh = "echo ${api_key:-x}";
         let i = sh.find("api_key").unwrap();
-        assert!(!is_code_assignment(sh, i..i + 7, ":", FileKind::Shell));
+        assert!(!is_code_assignment(
+            sh,
+            &BlockDocs::new(sh, FileKind::Shell),
+            i..i + 7,
+            ":",
+            FileKind::Shell
+        ));
     }
 
     #[test]
