@@ -10,10 +10,13 @@ pub mod suppression;
 
 use crate::findings::{Diagnostic, DiagnosticKind, Finding, Report, fingerprint, normalize_code};
 use crate::rules::RuleSet;
+use crate::rules::auth::AuthFacts;
+use crate::rules::auth_header;
 use crate::rules::key_formats::KeyFormats;
 use crate::rules::keys::{self, RawFinding, SegmentInfo, Wanted};
 use crate::source::FileKind;
 use crate::source::SourceFile;
+use crate::syntax::{self, Lang};
 use lines::LineIndex;
 use prefilter::{DIRECTIVE_KEYWORD, Hits, Prefilter};
 use std::ops::Range;
@@ -31,7 +34,10 @@ pub struct Analyzer {
     rules: RuleSet,
     known_ids: Vec<String>,
     formats: KeyFormats,
+    auth: AuthFacts,
     prefilter: Prefilter,
+    /// Rules with `also-keywords`: they run only when both keyword groups hit.
+    needs_also: u64,
     options: AnalyzeOptions,
 }
 
@@ -42,6 +48,7 @@ impl Analyzer {
         assert!(rules.rules.len() <= 64, "the prefilter mask holds 64 rules");
         let formats = KeyFormats::builtin();
         let mut keywords: Vec<(String, Hits)> = Vec::new();
+        let mut needs_also = 0u64;
         for (i, rule) in rules.rules.iter().enumerate() {
             let bit = Hits {
                 rules: 1 << i,
@@ -50,12 +57,22 @@ impl Analyzer {
             for word in &rule.keywords {
                 keywords.extend(prefilter::spellings(word).into_iter().map(|w| (w, bit)));
             }
+            let also = Hits {
+                also: 1 << i,
+                ..Default::default()
+            };
+            for word in &rule.also_keywords {
+                keywords.extend(prefilter::spellings(word).into_iter().map(|w| (w, also)));
+            }
+            if !rule.also_keywords.is_empty() {
+                needs_also |= 1 << i;
+            }
             if rule.key_format_keywords {
                 for (f, word) in keys::format_keywords(&formats) {
                     let hits = Hits {
                         rules: 1 << i,
                         formats: 1 << f,
-                        directive: false,
+                        ..Default::default()
                     };
                     keywords.push((word.to_string(), hits));
                 }
@@ -73,8 +90,10 @@ impl Analyzer {
         Analyzer {
             known_ids: all.ids().map(str::to_string).collect(),
             prefilter: Prefilter::new(keywords),
+            needs_also,
             rules,
             formats,
+            auth: AuthFacts::builtin(),
             options,
         }
     }
@@ -99,7 +118,7 @@ impl Analyzer {
     /// Analyse raw file content. The prefilter runs on the bytes, so a file without
     /// any keyword is never decoded or parsed.
     pub fn analyze_bytes(&self, path: &str, kind: FileKind, bytes: Vec<u8>) -> Report {
-        let hits = self.prefilter.scan(&bytes);
+        let hits = self.prefilter_scan(&bytes);
         if hits.is_empty() {
             return Report {
                 files_scanned: 1,
@@ -112,8 +131,14 @@ impl Analyzer {
 
     /// Analyse one file. Never fails: problems become diagnostics in the report.
     pub fn analyze(&self, file: &SourceFile) -> Report {
-        let hits = self.prefilter.scan(file.text.as_bytes());
+        let hits = self.prefilter_scan(file.text.as_bytes());
         self.analyze_hits(file, hits)
+    }
+
+    fn prefilter_scan(&self, bytes: &[u8]) -> Hits {
+        let mut hits = self.prefilter.scan(bytes);
+        hits.rules &= hits.also | !self.needs_also;
+        hits
     }
 
     fn analyze_hits(&self, file: &SourceFile, hits: Hits) -> Report {
@@ -148,7 +173,11 @@ impl Analyzer {
                 is_test_path: is_test_path(&file.path) || is_docs_or_build_path(&file.path),
                 show_secrets: self.options.show_secrets,
             };
-            let raw = keys::check(&segment.text, info, want, &self.formats);
+            let mut raw = keys::check(&segment.text, info, want, &self.formats);
+            let code_hits = hits.rules & self.bit(auth_header::MISSING_BEARER);
+            if code_hits != 0 {
+                raw.extend(self.check_code(&segment.text, segment.kind, &file.path, code_hits));
+            }
             if raw.is_empty() && !hits.directive {
                 continue;
             }
@@ -204,6 +233,53 @@ impl Analyzer {
         }
         report
     }
+}
+
+impl Analyzer {
+    /// The rules that read syntax: tree-sitter facts for code, `curl` commands for
+    /// shell-like carriers. Parsing happens only here, after the prefilter hit.
+    fn check_code(&self, text: &str, kind: FileKind, path: &str, wanted: u64) -> Vec<RawFinding> {
+        let mut out = Vec::new();
+        let notebook = path.to_ascii_lowercase().ends_with(".ipynb");
+        let python_code = kind == FileKind::Python && !notebook;
+        let bearer = wanted & self.bit(auth_header::MISSING_BEARER) != 0
+            && auth_header::worth_parsing(text, python_code);
+        if !bearer {
+            return out;
+        }
+        let facts = Lang::for_file(kind, path)
+            .filter(|_| !is_generated_code(path))
+            .and_then(|lang| syntax::facts(lang, text));
+        let curl = match kind {
+            FileKind::Shell | FileKind::Yaml | FileKind::Dockerfile | FileKind::Markdown => {
+                syntax::curl::commands(text)
+            }
+            // `!curl …` lines in notebook cells
+            FileKind::Python if notebook => syntax::curl::commands(text),
+            _ => Vec::new(),
+        };
+        if bearer {
+            if let Some(facts) = &facts {
+                auth_header::check_code(facts, text, &self.auth, &mut out);
+            }
+            auth_header::check_curl(&curl, text, &self.auth, &mut out);
+        }
+        out
+    }
+}
+
+/// Type declarations and bundled or minified output: no hand-written calls to judge,
+/// and the most expensive files to parse.
+fn is_generated_code(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [".d.ts", ".d.mts", ".d.cts"]
+        .iter()
+        .any(|s| name.ends_with(s))
+        || name.contains(".min.")
+        || name.contains(".bundle.")
+        || path
+            .split('/')
+            .any(|dir| matches!(dir, "_next" | ".next" | "dist" | "build"))
 }
 
 /// Tests and their fixtures: placeholders there are deliberate.

@@ -10,6 +10,8 @@ pub struct Hits {
     pub rules: u64,
     /// Bit `i`: key format `i` of the key-format table.
     pub formats: u64,
+    /// Bit `i`: one of rule `i`'s `also-keywords` occurs (both groups must hit).
+    pub also: u64,
     /// A `keylint:` directive may be present.
     pub directive: bool,
 }
@@ -22,6 +24,7 @@ impl Hits {
     fn add(&mut self, other: Hits) {
         self.rules |= other.rules;
         self.formats |= other.formats;
+        self.also |= other.also;
         self.directive |= other.directive;
     }
 }

@@ -12,16 +12,28 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/malformed-key.toml"),
     ),
     (
+        "missing-bearer.toml",
+        include_str!("../../rules/missing-bearer.toml"),
+    ),
+    (
         "placeholder-key.toml",
         include_str!("../../rules/placeholder-key.toml"),
     ),
 ];
 
 /// `(file name, contents)` for every `rules/data/*.toml`.
-pub const DATA_FILES: &[(&str, &str)] = &[(
-    "key-formats.toml",
-    include_str!("../../rules/data/key-formats.toml"),
-)];
+pub const DATA_FILES: &[(&str, &str)] = &[
+    ("auth.toml", include_str!("../../rules/data/auth.toml")),
+    (
+        "env-vars.toml",
+        include_str!("../../rules/data/env-vars.toml"),
+    ),
+    (
+        "key-formats.toml",
+        include_str!("../../rules/data/key-formats.toml"),
+    ),
+    ("models.toml", include_str!("../../rules/data/models.toml")),
+];
 
 pub fn data_file(name: &str) -> &'static str {
     DATA_FILES

@@ -2,16 +2,20 @@
 //! prefilter keywords and examples. Code exists only for the engines that need more
 //! than a pattern (`keys` today).
 
+pub mod auth;
+pub mod auth_header;
 pub mod builtin;
+pub mod env_vars;
 pub mod key_formats;
 pub mod keys;
+pub mod models;
 pub mod synthetic;
 
 use crate::findings::Level;
 use serde::Deserialize;
 
 /// The engines rules may name. A rule file naming another engine fails to load.
-pub const ENGINES: &[&str] = &["keys"];
+pub const ENGINES: &[&str] = &["keys", "auth-header"];
 
 /// The markdown headings every rule's docs must carry, in this order.
 pub const DOC_SECTIONS: &[&str] = &[
@@ -36,6 +40,10 @@ pub struct Rule {
     /// Prefilter keywords (case-insensitive). A file without any of them skips the rule.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// A second keyword group: when present, the file must hold a word of each
+    /// group before the rule parses it (`authorization` and `openai`).
+    #[serde(default)]
+    pub also_keywords: Vec<String>,
     /// Also use every key format's keywords from `rules/data/key-formats.toml`.
     #[serde(default)]
     pub key_format_keywords: bool,

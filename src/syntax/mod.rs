@@ -5,6 +5,7 @@
 //! one iterative walk over the tree, so deeply nested input cannot overflow the
 //! stack; value conversion recurses only to a fixed depth.
 
+pub mod curl;
 pub mod facts;
 mod javascript;
 mod python;
