@@ -3,6 +3,7 @@
 //! `Analyzer` is built once per scan and shared by every thread; it holds only
 //! compiled, immutable data.
 
+pub mod code_view;
 pub mod lines;
 pub mod prefilter;
 pub mod segments;
@@ -16,7 +17,7 @@ use crate::rules::key_formats::KeyFormats;
 use crate::rules::keys::{self, RawFinding, SegmentInfo, Wanted};
 use crate::source::FileKind;
 use crate::source::SourceFile;
-use crate::syntax::{self, Lang};
+use code_view::CodeView;
 use lines::LineIndex;
 use prefilter::{DIRECTIVE_KEYWORD, Hits, Prefilter};
 use std::ops::Range;
@@ -38,6 +39,8 @@ pub struct Analyzer {
     prefilter: Prefilter,
     /// Rules with `also-keywords`: they run only when both keyword groups hit.
     needs_also: u64,
+    /// Rules whose engine reads syntax (every engine but `keys`).
+    code_rules: u64,
     options: AnalyzeOptions,
 }
 
@@ -91,6 +94,12 @@ impl Analyzer {
             known_ids: all.ids().map(str::to_string).collect(),
             prefilter: Prefilter::new(keywords),
             needs_also,
+            code_rules: rules
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.engine != "keys")
+                .fold(0, |mask, (i, _)| mask | 1 << i),
             rules,
             formats,
             auth: AuthFacts::builtin(),
@@ -174,9 +183,10 @@ impl Analyzer {
                 show_secrets: self.options.show_secrets,
             };
             let mut raw = keys::check(&segment.text, info, want, &self.formats);
-            let code_hits = hits.rules & self.bit(auth_header::MISSING_BEARER);
+            let code_hits = hits.rules & self.code_rules;
             if code_hits != 0 {
-                raw.extend(self.check_code(&segment.text, segment.kind, &file.path, code_hits));
+                let view = CodeView::new(&segment.text, segment.kind, &file.path);
+                raw.extend(self.check_code(&view, code_hits));
             }
             if raw.is_empty() && !hits.directive {
                 continue;
@@ -236,50 +246,21 @@ impl Analyzer {
 }
 
 impl Analyzer {
-    /// The rules that read syntax: tree-sitter facts for code, `curl` commands for
-    /// shell-like carriers. Parsing happens only here, after the prefilter hit.
-    fn check_code(&self, text: &str, kind: FileKind, path: &str, wanted: u64) -> Vec<RawFinding> {
+    /// The rules that read syntax. Each engine first checks the text cheaply; the
+    /// parse happens once, for the first engine that needs it.
+    fn check_code(&self, view: &CodeView, wanted: u64) -> Vec<RawFinding> {
         let mut out = Vec::new();
-        let notebook = path.to_ascii_lowercase().ends_with(".ipynb");
-        let python_code = kind == FileKind::Python && !notebook;
-        let bearer = wanted & self.bit(auth_header::MISSING_BEARER) != 0
-            && auth_header::worth_parsing(text, python_code);
-        if !bearer {
-            return out;
-        }
-        let facts = Lang::for_file(kind, path)
-            .filter(|_| !is_generated_code(path))
-            .and_then(|lang| syntax::facts(lang, text));
-        let curl = match kind {
-            FileKind::Shell | FileKind::Yaml | FileKind::Dockerfile | FileKind::Markdown => {
-                syntax::curl::commands(text)
+        let want = |id: &str| wanted & self.bit(id) != 0;
+        if want(auth_header::MISSING_BEARER)
+            && auth_header::worth_parsing(view.text, view.is_python_file())
+        {
+            if let Some(facts) = view.facts() {
+                auth_header::check_code(facts, view.text, &self.auth, &mut out);
             }
-            // `!curl …` lines in notebook cells
-            FileKind::Python if notebook => syntax::curl::commands(text),
-            _ => Vec::new(),
-        };
-        if bearer {
-            if let Some(facts) = &facts {
-                auth_header::check_code(facts, text, &self.auth, &mut out);
-            }
-            auth_header::check_curl(&curl, text, &self.auth, &mut out);
+            auth_header::check_curl(view.curl(), view.text, &self.auth, &mut out);
         }
         out
     }
-}
-
-/// Type declarations and bundled or minified output: no hand-written calls to judge,
-/// and the most expensive files to parse.
-fn is_generated_code(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    [".d.ts", ".d.mts", ".d.cts"]
-        .iter()
-        .any(|s| name.ends_with(s))
-        || name.contains(".min.")
-        || name.contains(".bundle.")
-        || path
-            .split('/')
-            .any(|dir| matches!(dir, "_next" | ".next" | "dist" | "build"))
 }
 
 /// Tests and their fixtures: placeholders there are deliberate.

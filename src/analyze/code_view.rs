@@ -1,0 +1,75 @@
+//! One segment's syntax, computed on first use and shared by every code-aware
+//! engine: tree-sitter facts for Python, JavaScript and TypeScript, and `curl`
+//! commands for shell-like carriers. A rule that does not ask never pays for a parse.
+
+use crate::source::FileKind;
+use crate::syntax::curl::{self, CurlCommand};
+use crate::syntax::{self, Facts, Lang};
+use std::cell::OnceCell;
+
+pub struct CodeView<'a> {
+    pub text: &'a str,
+    pub kind: FileKind,
+    pub path: &'a str,
+    facts: OnceCell<Option<Facts>>,
+    curl: OnceCell<Vec<CurlCommand>>,
+}
+
+impl<'a> CodeView<'a> {
+    pub fn new(text: &'a str, kind: FileKind, path: &'a str) -> CodeView<'a> {
+        CodeView {
+            text,
+            kind,
+            path,
+            facts: OnceCell::new(),
+            curl: OnceCell::new(),
+        }
+    }
+
+    pub fn is_notebook(&self) -> bool {
+        self.path.to_ascii_lowercase().ends_with(".ipynb")
+    }
+
+    /// A `.py` file (not a notebook cell, which may hold `!shell` lines).
+    pub fn is_python_file(&self) -> bool {
+        self.kind == FileKind::Python && !self.is_notebook()
+    }
+
+    /// Facts of the parsed code; `None` for non-code, generated code, files too
+    /// large to parse, or a parse over its time budget.
+    pub fn facts(&self) -> Option<&Facts> {
+        self.facts
+            .get_or_init(|| {
+                Lang::for_file(self.kind, self.path)
+                    .filter(|_| !is_generated_code(self.path))
+                    .and_then(|lang| syntax::facts(lang, self.text))
+            })
+            .as_ref()
+    }
+
+    /// `curl` commands in shell scripts, Dockerfiles, YAML, Markdown and notebook cells.
+    pub fn curl(&self) -> &[CurlCommand] {
+        self.curl.get_or_init(|| match self.kind {
+            FileKind::Shell | FileKind::Yaml | FileKind::Dockerfile | FileKind::Markdown => {
+                curl::commands(self.text)
+            }
+            // `!curl …` lines in notebook cells
+            FileKind::Python if self.is_notebook() => curl::commands(self.text),
+            _ => Vec::new(),
+        })
+    }
+}
+
+/// Type declarations and bundled or minified output: no hand-written calls to judge,
+/// and the most expensive files to parse.
+pub fn is_generated_code(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [".d.ts", ".d.mts", ".d.cts"]
+        .iter()
+        .any(|s| name.ends_with(s))
+        || name.contains(".min.")
+        || name.contains(".bundle.")
+        || path
+            .split('/')
+            .any(|dir| matches!(dir, "_next" | ".next" | "dist" | "build"))
+}
