@@ -3,6 +3,7 @@
 //! Every text here is already redacted: the analysis stage replaces secrets before a
 //! `Finding` is built, so no output format can leak one by accident.
 
+use crate::project::ProjectFacts;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -150,6 +151,8 @@ pub struct Report {
     pub files_scanned: usize,
     /// Binary files skipped without a per-file diagnostic (walks meet many images).
     pub binary_skipped: usize,
+    /// Cross-file facts for the project rules, judged after the per-file pass.
+    pub project: ProjectFacts,
 }
 
 impl Report {
@@ -158,6 +161,7 @@ impl Report {
         self.diagnostics.extend(other.diagnostics);
         self.files_scanned += other.files_scanned;
         self.binary_skipped += other.binary_skipped;
+        self.project.merge(other.project);
         self
     }
 

@@ -9,6 +9,7 @@ pub mod analyze;
 pub mod cli;
 pub mod findings;
 pub mod output;
+pub mod project;
 pub mod rules;
 pub mod scan;
 pub mod source;

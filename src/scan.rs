@@ -62,6 +62,7 @@ pub fn run(
         };
         report = report.merge(files);
     }
+    analyzer.judge_project(&mut report);
     report.finish();
     Ok(report)
 }

@@ -1188,13 +1188,18 @@ fn notebook_keys_in_a_code_cell_and_an_output_are_reported_at_ipynb_lines() {
     let r = run(dir.path(), &["scan", "--format", "concise", "."]);
     r.expect_code(1);
     let lines = r.lines();
-    assert_eq!(lines.len(), 2);
+    assert_eq!(lines.len(), 3);
     assert!(
         lines[0].starts_with("nb.ipynb:9:25: error[hardcoded-key] "),
         "the cell's key sits on line 9 of the .ipynb, after the escaped quote"
     );
     assert!(
-        lines[1].starts_with("nb.ipynb:18:8: error[hardcoded-key] "),
+        lines[1].starts_with("nb.ipynb:10:12: warning[key-logged] "),
+        "the cell prints the key on line 10: {}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("nb.ipynb:18:8: error[hardcoded-key] "),
         "the output's key sits on line 18 of the .ipynb"
     );
     assert!(r.stderr.is_empty(), "stderr:\n{}", r.stderr);

@@ -39,7 +39,13 @@ fn snapshot_folder(folder: &str) -> String {
 
 #[test]
 fn rule_folders_snapshot() {
-    for rule in ["hardcoded-key", "placeholder-key", "malformed-key"] {
+    let all = keylint::rules::RuleSet::builtin();
+    let mut folders = 0;
+    for rule in all.ids() {
+        if !repo_root().join("fixtures").join(rule).is_dir() {
+            continue;
+        }
+        folders += 1;
         insta::assert_snapshot!(
             format!("{rule}-errors"),
             snapshot_folder(&format!("{rule}/errors"))
@@ -50,6 +56,7 @@ fn rule_folders_snapshot() {
             "fixtures/{rule}/ok must stay silent:\n{ok}"
         );
     }
+    assert!(folders >= 3, "every rule with fixtures is checked");
 }
 
 #[test]

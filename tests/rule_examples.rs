@@ -29,7 +29,9 @@ fn run(all: &RuleSet, rule: &str, name: &str, code: &str) -> (String, keylint::f
         FileKind::from_path(Path::new(name)),
     )
     .expect("examples are text");
-    (code, analyzer.analyze(&file))
+    let mut report = analyzer.analyze(&file);
+    analyzer.judge_project(&mut report);
+    (code, report)
 }
 
 #[test]

@@ -10,11 +10,17 @@ pub mod segments;
 pub mod suppression;
 
 use crate::findings::{Diagnostic, DiagnosticKind, Finding, Report, fingerprint, normalize_code};
+use crate::project::{Definition, EnvRole, NearMissSite};
 use crate::rules::RuleSet;
 use crate::rules::auth::AuthFacts;
 use crate::rules::auth_header;
+use crate::rules::browser_exposure;
+use crate::rules::env_typo;
+use crate::rules::env_vars::EnvVars;
 use crate::rules::key_formats::KeyFormats;
+use crate::rules::key_logging;
 use crate::rules::keys::{self, RawFinding, SegmentInfo, Wanted};
+use crate::rules::model_usage::{self, ModelUsage};
 use crate::source::FileKind;
 use crate::source::SourceFile;
 use code_view::CodeView;
@@ -36,6 +42,9 @@ pub struct Analyzer {
     known_ids: Vec<String>,
     formats: KeyFormats,
     auth: AuthFacts,
+    /// The model table for deprecated-model, unknown-model and model-endpoint-mismatch.
+    models: ModelUsage,
+    env: EnvVars,
     prefilter: Prefilter,
     /// Rules with `also-keywords`: they run only when both keyword groups hit.
     needs_also: u64,
@@ -58,7 +67,11 @@ impl Analyzer {
                 ..Default::default()
             };
             for word in &rule.keywords {
-                keywords.extend(prefilter::spellings(word).into_iter().map(|w| (w, bit)));
+                if rule.exact_keywords {
+                    keywords.push((word.clone(), bit));
+                } else {
+                    keywords.extend(prefilter::spellings(word).into_iter().map(|w| (w, bit)));
+                }
             }
             let also = Hits {
                 also: 1 << i,
@@ -98,11 +111,13 @@ impl Analyzer {
                 .rules
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| r.engine != "keys")
+                .filter(|(_, r)| !matches!(r.engine.as_str(), "keys" | "project"))
                 .fold(0, |mask, (i, _)| mask | 1 << i),
             rules,
             formats,
             auth: AuthFacts::builtin(),
+            models: ModelUsage::builtin(),
+            env: EnvVars::builtin(),
             options,
         }
     }
@@ -128,20 +143,25 @@ impl Analyzer {
     /// any keyword is never decoded or parsed.
     pub fn analyze_bytes(&self, path: &str, kind: FileKind, bytes: Vec<u8>) -> Report {
         let hits = self.prefilter_scan(&bytes);
-        if hits.is_empty() {
-            return Report {
+        let mut report = if hits.is_empty() {
+            Report {
                 files_scanned: 1,
                 ..Default::default()
-            };
-        }
-        let file = SourceFile::from_text_bytes(bytes, path.to_string(), kind);
-        self.analyze_hits(&file, hits)
+            }
+        } else {
+            let file = SourceFile::from_text_bytes(bytes, path.to_string(), kind);
+            self.analyze_hits(&file, hits)
+        };
+        note_project_root(path, &mut report);
+        report
     }
 
     /// Analyse one file. Never fails: problems become diagnostics in the report.
     pub fn analyze(&self, file: &SourceFile) -> Report {
         let hits = self.prefilter_scan(file.text.as_bytes());
-        self.analyze_hits(file, hits)
+        let mut report = self.analyze_hits(file, hits);
+        note_project_root(&file.path, &mut report);
+        report
     }
 
     fn prefilter_scan(&self, bytes: &[u8]) -> Hits {
@@ -175,6 +195,7 @@ impl Analyzer {
         let known = |id: &str| self.known_ids.iter().any(|k| k == id);
         let file_lines = LineIndex::new(&file.text);
         let mut found: Vec<(Range<usize>, RawFinding, Option<Range<usize>>)> = Vec::new();
+        let mut pending_env: Vec<(Range<usize>, env_typo::Site, String)> = Vec::new();
 
         for segment in &segments {
             let info = SegmentInfo {
@@ -184,11 +205,16 @@ impl Analyzer {
             };
             let mut raw = keys::check(&segment.text, info, want, &self.formats);
             let code_hits = hits.rules & self.code_rules;
+            let view = CodeView::new(&segment.text, segment.kind, &file.path);
             if code_hits != 0 {
-                let view = CodeView::new(&segment.text, segment.kind, &file.path);
                 raw.extend(self.check_code(&view, code_hits));
             }
-            if raw.is_empty() && !hits.directive {
+            let near_misses = if hits.rules & self.bit(env_typo::ENV_VAR_TYPO) != 0 {
+                self.collect_env(&view, segment, &file_lines, &file.text, &mut report)
+            } else {
+                Vec::new()
+            };
+            if raw.is_empty() && near_misses.is_empty() && !hits.directive {
                 continue;
             }
             let seg_lines = LineIndex::new(&segment.text);
@@ -211,6 +237,11 @@ impl Analyzer {
                         self.options.show_secrets,
                     ),
                 });
+            }
+            for (range, site, canonical) in near_misses {
+                if !suppressions.covers(seg_lines.line_of(range.start), env_typo::ENV_VAR_TYPO) {
+                    pending_env.push((segment.to_file(range), site, canonical));
+                }
             }
             for f in raw {
                 if suppressions.covers(seg_lines.line_of(f.range.start), f.rule) {
@@ -241,7 +272,80 @@ impl Analyzer {
                 snippet: lines::snippet(&file.text, &file_lines, range.clone(), &secrets),
             });
         }
+        if let Some(rule) = self.rules.get(env_typo::ENV_VAR_TYPO) {
+            for (range, site, canonical) in pending_env {
+                // Message and level wait for the whole project: see `judge_project`.
+                let finding = Finding {
+                    path: file.path.clone(),
+                    rule: rule.id.clone(),
+                    level: rule.level,
+                    start: file_lines.position(&file.text, range.start),
+                    end: file_lines.position(&file.text, range.end),
+                    message: String::new(),
+                    fingerprint: fingerprint(&rule.id, &format!("{:?}:{}", site.role, site.name)),
+                    snippet: lines::snippet(&file.text, &file_lines, range.clone(), &secrets),
+                };
+                report.project.near_misses.push(NearMissSite {
+                    name: site.name,
+                    canonical,
+                    role: site.role,
+                    finding,
+                });
+            }
+        }
         report
+    }
+
+    /// Record one segment's variable definitions, reads and implicit key lookups in
+    /// the project facts; return the near misses (segment ranges) for judgement.
+    fn collect_env(
+        &self,
+        view: &CodeView,
+        segment: &segments::Segment,
+        file_lines: &LineIndex,
+        file_text: &str,
+        report: &mut Report,
+    ) -> Vec<(Range<usize>, env_typo::Site, String)> {
+        let collected = env_typo::collect(view, &self.env);
+        let line_of = |seg_offset: usize| {
+            let at = segment.to_file(seg_offset..seg_offset + 1).start;
+            file_lines.position(file_text, at).line
+        };
+        for &at in &collected.implicit_key_lookups {
+            report
+                .project
+                .implicit_key_lookups
+                .push((view.path.to_string(), line_of(at)));
+        }
+        let mut near = Vec::new();
+        for site in collected.sites {
+            match site.role {
+                EnvRole::Definition => report.project.definitions.push(Definition {
+                    name: site.name.clone(),
+                    path: view.path.to_string(),
+                    line: line_of(site.range.start),
+                }),
+                EnvRole::Read => report
+                    .project
+                    .reads
+                    .push((view.path.to_string(), site.name.clone())),
+            }
+            if env_typo::is_near_miss(&self.env, &site.name)
+                && let Some(miss) = self.env.near_miss(&site.name)
+            {
+                near.push((site.range.clone(), site, miss.canonical.to_string()));
+            }
+        }
+        near
+    }
+
+    /// Judge the cross-file rules once every file has been analysed.
+    pub fn judge_project(&self, report: &mut Report) {
+        report.project.sort();
+        if self.rules.get(env_typo::ENV_VAR_TYPO).is_some() {
+            let findings = env_typo::judge(&report.project, &self.env);
+            report.findings.extend(findings);
+        }
     }
 }
 
@@ -259,7 +363,56 @@ impl Analyzer {
             }
             auth_header::check_curl(view.curl(), view.text, &self.auth, &mut out);
         }
+        if want(key_logging::KEY_LOGGED)
+            && key_logging::worth_parsing(view.text, view.path)
+            && let Some(facts) = view.facts()
+        {
+            let show = self.options.show_secrets;
+            key_logging::check_code(facts, view.text, &self.formats, show, &mut out);
+        }
+        if want(browser_exposure::KEY_EXPOSED) {
+            let show = self.options.show_secrets;
+            browser_exposure::check_definitions(
+                view.text,
+                view.kind,
+                &self.formats,
+                show,
+                &mut out,
+            );
+            if matches!(view.kind, FileKind::JavaScript | FileKind::TypeScript)
+                && browser_exposure::worth_parsing(view.text, view.path)
+                && let Some(facts) = view.facts()
+            {
+                browser_exposure::check_code(
+                    facts,
+                    view.text,
+                    view.path,
+                    &self.formats,
+                    show,
+                    &mut out,
+                );
+            }
+        }
+        let models = model_usage::Wanted {
+            deprecated: want(model_usage::DEPRECATED_MODEL),
+            unknown: want(model_usage::UNKNOWN_MODEL),
+            mismatch: want(model_usage::MODEL_ENDPOINT_MISMATCH),
+        };
+        if models.any() {
+            // Code is parsed only when a model line is worth it; config files are
+            // read line by line.
+            self.models
+                .check(view, self.options.as_of, models, &mut out);
+        }
         out
+    }
+}
+
+/// A manifest makes its directory the root of a project for the cross-file rules.
+fn note_project_root(path: &str, report: &mut Report) {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    if crate::project::is_manifest(name) {
+        report.project.roots.push(dir.to_string());
     }
 }
 

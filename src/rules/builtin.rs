@@ -4,8 +4,24 @@
 /// `(file name, contents)` for every `rules/*.toml`.
 pub const RULE_FILES: &[(&str, &str)] = &[
     (
+        "deprecated-model.toml",
+        include_str!("../../rules/deprecated-model.toml"),
+    ),
+    (
+        "env-var-typo.toml",
+        include_str!("../../rules/env-var-typo.toml"),
+    ),
+    (
         "hardcoded-key.toml",
         include_str!("../../rules/hardcoded-key.toml"),
+    ),
+    (
+        "key-exposed-to-browser.toml",
+        include_str!("../../rules/key-exposed-to-browser.toml"),
+    ),
+    (
+        "key-logged.toml",
+        include_str!("../../rules/key-logged.toml"),
     ),
     (
         "malformed-key.toml",
@@ -16,8 +32,16 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/missing-bearer.toml"),
     ),
     (
+        "model-endpoint-mismatch.toml",
+        include_str!("../../rules/model-endpoint-mismatch.toml"),
+    ),
+    (
         "placeholder-key.toml",
         include_str!("../../rules/placeholder-key.toml"),
+    ),
+    (
+        "unknown-model.toml",
+        include_str!("../../rules/unknown-model.toml"),
     ),
 ];
 

@@ -4,10 +4,14 @@
 
 pub mod auth;
 pub mod auth_header;
+pub mod browser_exposure;
 pub mod builtin;
+pub mod env_typo;
 pub mod env_vars;
 pub mod key_formats;
+pub mod key_logging;
 pub mod keys;
+pub mod model_usage;
 pub mod models;
 pub mod synthetic;
 
@@ -15,7 +19,14 @@ use crate::findings::Level;
 use serde::Deserialize;
 
 /// The engines rules may name. A rule file naming another engine fails to load.
-pub const ENGINES: &[&str] = &["keys", "auth-header"];
+pub const ENGINES: &[&str] = &[
+    "keys",
+    "auth-header",
+    "project",
+    "models",
+    "logging",
+    "browser",
+];
 
 /// The markdown headings every rule's docs must carry, in this order.
 pub const DOC_SECTIONS: &[&str] = &[
@@ -40,6 +51,10 @@ pub struct Rule {
     /// Prefilter keywords (case-insensitive). A file without any of them skips the rule.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// Match `keywords` as written instead of in every identifier spelling
+    /// (`OPENAI_` would otherwise also match `openai`, which is everywhere).
+    #[serde(default)]
+    pub exact_keywords: bool,
     /// A second keyword group: when present, the file must hold a word of each
     /// group before the rule parses it (`authorization` and `openai`).
     #[serde(default)]

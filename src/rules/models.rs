@@ -726,11 +726,14 @@ impl Models {
         let runs = numeric_runs(stem);
         let runs_known = self.known_runs.contains(&owned_runs(stem));
         let max = if lower.chars().count() < 7 { 1 } else { 2 };
+        let stem_chars = stem.chars().count();
         self.known_ids
             .iter()
             .filter_map(|cand| {
                 let (cstem, cdate) = split_snapshot(cand);
-                if cdate != date {
+                // The distance is at least the length difference: skip the costly
+                // computation for candidates that cannot be close.
+                if cdate != date || stem_chars.abs_diff(cstem.chars().count()) > max {
                     return None;
                 }
                 let d = strsim::damerau_levenshtein(stem, cstem);

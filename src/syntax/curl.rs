@@ -85,7 +85,8 @@ pub fn commands(text: &str) -> Vec<CurlCommand> {
         let before_ok = at == 0
             || matches!(
                 bytes[at - 1],
-                b' ' | b'\t' | b'\n' | b'(' | b'`' | b'|' | b';' | b'&' | b'"' | b'\''
+                // `!curl` is a notebook shell escape
+                b' ' | b'\t' | b'\n' | b'(' | b'`' | b'|' | b';' | b'&' | b'"' | b'\'' | b'!'
             );
         let after_ok = bytes
             .get(at + 4)
@@ -243,6 +244,8 @@ mod tests {
         assert_eq!(cmds.len(), 1);
         assert_eq!(cmds[0].headers[0].text, "X-Key: 1");
         assert!(commands("libcurl_init(); curly").is_empty());
+        let cell = commands("!curl https://api.openai.com/v1/models -H \"X: 1\"\n");
+        assert_eq!(cell[0].urls[0].text, "https://api.openai.com/v1/models");
     }
 
     #[test]
