@@ -16,13 +16,24 @@ fn options() -> AnalyzeOptions {
 
 /// Run `code` (templates expanded) as file `name` with only `rule` enabled.
 fn run(all: &RuleSet, rule: &str, name: &str, code: &str) -> (String, keylint::findings::Report) {
+    run_with(
+        all,
+        all.select(&[rule.to_string()], &[]).unwrap(),
+        name,
+        code,
+    )
+}
+
+/// Run `code` with the rule set `enabled`.
+fn run_with(
+    all: &RuleSet,
+    enabled: RuleSet,
+    name: &str,
+    code: &str,
+) -> (String, keylint::findings::Report) {
     let formats = KeyFormats::builtin();
     let code = synthetic::expand(&formats, code).expect("example templates expand");
-    let analyzer = Analyzer::new(
-        all.select(&[rule.to_string()], &[]).unwrap(),
-        all,
-        options(),
-    );
+    let analyzer = Analyzer::new(enabled, all, options());
     let file = source::from_bytes(
         code.clone().into_bytes(),
         name.to_string(),
@@ -45,6 +56,15 @@ fn positive_examples_fire_and_negative_examples_stay_silent() {
             if !report.findings.iter().any(|f| f.rule == rule.id) {
                 failures.push(format!(
                     "{}: positive example {i} ({}) gave no finding:\n{code}",
+                    rule.id, ex.file
+                ));
+            }
+            // With every rule on, other rules' keywords share the prefilter; the
+            // example must still fire.
+            let (_, everything) = run_with(&all, RuleSet::builtin(), &ex.file, &ex.code);
+            if !everything.findings.iter().any(|f| f.rule == rule.id) {
+                failures.push(format!(
+                    "{}: positive example {i} ({}) gives no finding when every rule is on",
                     rule.id, ex.file
                 ));
             }

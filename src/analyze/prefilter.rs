@@ -57,9 +57,26 @@ impl Prefilter {
                 }
             }
         }
+        // A leftmost search reports one keyword per position, so a keyword inside
+        // another (`openai` in `api.openai.com`) would go unseen: a match also
+        // switches on everything its contained keywords switch on. (Overlapping
+        // search would see them too, but costs three times the CPU.)
+        let contained: Vec<Hits> = patterns
+            .iter()
+            .map(|outer| {
+                let mut hits = Hits::default();
+                for (inner, trigger) in patterns.iter().zip(&triggers) {
+                    if outer.contains(inner.as_str()) {
+                        hits.add(*trigger);
+                    }
+                }
+                hits
+            })
+            .collect();
+        let triggers = contained;
         let automaton = (!patterns.is_empty()).then(|| {
             AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostFirst)
+                .match_kind(MatchKind::LeftmostLongest)
                 .build(&patterns)
                 .expect("keyword automaton builds from plain literals")
         });
@@ -121,6 +138,19 @@ pub fn spellings(word: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keywords_inside_other_keywords_are_seen() {
+        let rule = |bit| Hits {
+            rules: bit,
+            ..Default::default()
+        };
+        let p = Prefilter::new(vec![
+            ("api.openai.com".to_string(), rule(1)),
+            ("openai".to_string(), rule(2)),
+        ]);
+        assert_eq!(p.scan(b"url = 'https://api.openai.com/v1'").rules, 3);
+    }
 
     #[test]
     fn merges_duplicates_and_matches_exactly() {
