@@ -612,14 +612,21 @@ fn placeholder_value(
         FileKind::DotEnv => "put the real key here and keep this file out of git",
         _ => "export the real key in the environment instead",
     };
+    // A real key that happens to look like a fill-in (a run of `x` in its random
+    // part) must not be printed in full by the placeholder message or snippet.
+    let shown = redact_all(content, formats, info.show_secrets);
+    let secret = (shown != content).then(|| {
+        let start = content.as_ptr() as usize - text.as_ptr() as usize;
+        (start..start + content.len(), shown.clone())
+    });
     out.push(RawFinding {
         rule: PLACEHOLDER,
         range: value.range.clone(),
         message: format!(
-            "`{content}` is a placeholder, not an API key: a request with it gets 401 \
+            "`{shown}` is a placeholder, not an API key: a request with it gets 401 \
              \"Incorrect API key provided\" (`invalid_api_key`). Replace it; {fix}"
         ),
-        secret: None,
+        secret,
         basis: format!("{name}={content}"),
         level: None,
     });
@@ -924,5 +931,46 @@ mod tests {
         assert!(!is_placeholder("COHERE_API_KEY", &f));
         assert!(is_placeholder("yourApiKey", &f));
         assert!(!is_placeholder("[REDACTED]", &f));
+    }
+}
+
+#[cfg(test)]
+mod placeholder_redaction_tests {
+    use super::*;
+    use crate::rules::synthetic;
+
+    #[test]
+    fn a_key_judged_a_placeholder_is_still_redacted() {
+        let formats = KeyFormats::builtin();
+        let mut key = synthetic::key(&formats, "openai-project").unwrap();
+        // camelCase humps in a random body can spell a placeholder word
+        key.replace_range(12..23, "aYourKeyHer");
+        let text = format!("api_key = \"{key}\"\n");
+        let info = SegmentInfo {
+            kind: FileKind::Python,
+            is_test_path: false,
+            show_secrets: false,
+        };
+        let want = Wanted {
+            hardcoded: true,
+            placeholder: true,
+            malformed: true,
+            formats: u64::MAX,
+        };
+        let found = check(&text, info, want, &formats);
+        assert!(
+            found.iter().any(|f| f.rule == PLACEHOLDER),
+            "the word `your` makes this a placeholder"
+        );
+        for f in &found {
+            assert!(
+                !f.message.contains(&key),
+                "{} message shows the whole value",
+                f.rule
+            );
+            if f.rule == PLACEHOLDER {
+                assert!(f.secret.is_some(), "the snippet must redact it too");
+            }
+        }
     }
 }
