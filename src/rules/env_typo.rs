@@ -7,6 +7,7 @@ use crate::findings::{Finding, Level};
 use crate::project::{EnvRole, ProjectFacts};
 use crate::rules::env_vars::EnvVars;
 use crate::source::FileKind;
+use crate::syntax::yaml;
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -102,8 +103,18 @@ pub fn collect(view: &CodeView, env: &EnvVars) -> Collected {
             captures(&SHELL_READ, text, EnvRole::Read, &mut out.sites);
         }
         FileKind::Yaml => {
-            captures(&YAML_DEF, text, EnvRole::Definition, &mut out.sites);
-            captures(&K8S_NAME, text, EnvRole::Definition, &mut out.sites);
+            match yaml::env_definitions(text) {
+                Ok(defs) => out.sites.extend(defs.into_iter().map(|(name, range)| Site {
+                    name,
+                    role: EnvRole::Definition,
+                    range,
+                })),
+                // Not YAML as written (a Helm or Jinja template): read lines instead.
+                Err(_) => {
+                    captures(&YAML_DEF, text, EnvRole::Definition, &mut out.sites);
+                    captures(&K8S_NAME, text, EnvRole::Definition, &mut out.sites);
+                }
+            }
             captures(&SHELL_READ, text, EnvRole::Read, &mut out.sites);
         }
         FileKind::Python | FileKind::JavaScript | FileKind::TypeScript => {

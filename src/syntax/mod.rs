@@ -9,6 +9,7 @@ pub mod curl;
 pub mod facts;
 mod javascript;
 mod python;
+pub mod yaml;
 
 pub use facts::{Call, EnvRead, Facts, Pair, Part, Value};
 
