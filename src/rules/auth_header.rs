@@ -129,7 +129,7 @@ fn is_openai_key_name(name: &str) -> bool {
 
 /// The scheme of a code value, following one constant or assignment.
 fn scheme_of_value(facts: &Facts, value: &Value) -> (Scheme, bool) {
-    let value = resolve(facts, value);
+    let value = facts.resolve(value);
     match value {
         Value::Str { text, .. } => (scheme_of_literal(text, false), false),
         Value::Template { parts, .. } => {
@@ -174,46 +174,6 @@ fn is_openai_key_value(value: &Value) -> bool {
     }
 }
 
-/// A name's value: a module constant, else the last assignment to it in the file.
-fn resolve<'a>(facts: &'a Facts, value: &'a Value) -> &'a Value {
-    let Value::Name { path, range } = value else {
-        return value;
-    };
-    if let Some(c) = facts.constants.get(path) {
-        return c;
-    }
-    facts
-        .assignments
-        .iter()
-        .rfind(|(target, at, _)| target == path && at.start < range.start)
-        .map_or(value, |(_, _, v)| v)
-}
-
-/// The URL text of a value: literal parts, with names followed to constants. The
-/// depth bound stops `URL = URL + "/v1"` from resolving forever.
-fn url_text(facts: &Facts, value: &Value) -> Option<String> {
-    url_text_within(facts, value, 4)
-}
-
-fn url_text_within(facts: &Facts, value: &Value, depth: usize) -> Option<String> {
-    if depth == 0 {
-        return None;
-    }
-    match resolve(facts, value) {
-        Value::Str { text, .. } => Some(text.clone()),
-        Value::Template { parts, .. } => Some(
-            parts
-                .iter()
-                .map(|p| match p {
-                    Part::Lit(s) => s.clone(),
-                    Part::Expr(e) => url_text_within(facts, e, depth - 1).unwrap_or_default(),
-                })
-                .collect(),
-        ),
-        _ => None,
-    }
-}
-
 /// The host of each header object, from the request call it is passed to.
 fn header_targets(facts: &Facts) -> Vec<(usize, String)> {
     let mut out = Vec::new();
@@ -221,17 +181,17 @@ fn header_targets(facts: &Facts) -> Vec<(usize, String)> {
         let url = call
             .positional
             .first()
-            .and_then(|v| url_text(facts, v))
+            .and_then(|v| facts.url_text(v))
             .filter(|u| u.contains("://") || u.starts_with('/'))
             .or_else(|| {
                 ["url", "baseURL", "base_url", "baseUrl"]
                     .iter()
-                    .find_map(|k| call.keyword(k).and_then(|v| url_text(facts, v)))
+                    .find_map(|k| call.keyword(k).and_then(|v| facts.url_text(v)))
             });
         let Some(url) = url else { continue };
         let mut objects: Vec<usize> = Vec::new();
         let visit = |v: &Value, objects: &mut Vec<usize>| {
-            if let Value::Object { id, .. } = resolve(facts, v) {
+            if let Value::Object { id, .. } = facts.resolve(v) {
                 objects.push(*id);
             }
         };
@@ -245,7 +205,7 @@ fn header_targets(facts: &Facts) -> Vec<(usize, String)> {
         }
         // `fetch(url, options)` with `options = { headers: {...} }`
         for value in call.positional.iter().skip(1) {
-            if let Value::Object { id, .. } = resolve(facts, value) {
+            if let Value::Object { id, .. } = facts.resolve(value) {
                 for pair in facts.object_pairs(*id) {
                     if pair.key.eq_ignore_ascii_case("headers") {
                         visit(&pair.value, &mut objects);
@@ -269,11 +229,21 @@ enum HostAuth {
     Unknown,
 }
 
-fn host_auth(auth: &AuthFacts, host: &str) -> HostAuth {
-    match auth.provider_for_host(host) {
+fn host_auth(auth: &AuthFacts, host: Option<&str>) -> HostAuth {
+    match host.and_then(|h| auth.provider_for_host(h)) {
         Some(p) if p.check_bearer && p.authorization_scheme() == Some("Bearer") => HostAuth::Bearer,
         Some(_) => HostAuth::Other,
         None => HostAuth::Unknown,
+    }
+}
+
+/// Whether a header is judged: it goes to a Bearer provider, or, with the host
+/// unknown, its value is an OpenAI key variable, which tells where it goes.
+fn judged(host: HostAuth, openai_key: bool) -> bool {
+    match host {
+        HostAuth::Bearer => true,
+        HostAuth::Other => false,
+        HostAuth::Unknown => openai_key,
     }
 }
 
@@ -326,7 +296,7 @@ pub fn check_code(facts: &Facts, text: &str, auth: &AuthFacts, out: &mut Vec<Raw
             .find(|(id, _)| *id == pair.object)
             .map(|(_, u)| u.as_str());
         let host = url.map(host_of);
-        let host_auth = host.map(|h| host_auth(auth, h));
+        let host_auth = host_auth(auth, host);
         let azure_style = facts
             .object_pairs(pair.object)
             .any(|p| p.key.eq_ignore_ascii_case("api-key"));
@@ -334,13 +304,7 @@ pub fn check_code(facts: &Facts, text: &str, auth: &AuthFacts, out: &mut Vec<Raw
             continue;
         }
         let (scheme, openai_key) = scheme_of_value(facts, &pair.value);
-        let fires = match host_auth {
-            Some(HostAuth::Bearer) => true,
-            Some(HostAuth::Other) => false,
-            // Unknown host: only an OpenAI key variable tells us where it goes.
-            Some(HostAuth::Unknown) | None => openai_key,
-        };
-        if !fires {
+        if !judged(host_auth, openai_key) {
             continue;
         }
         let range = pair.value.range();
@@ -359,7 +323,7 @@ pub fn check_curl(
 ) {
     for cmd in commands {
         let host = cmd.urls.first().map(|u| host_of(&u.text).to_string());
-        let host_auth = host.as_deref().map(|h| host_auth(auth, h));
+        let host_auth = host_auth(auth, host.as_deref());
         for header in &cmd.headers {
             let Some((name, value)) = header.text.split_once(':') else {
                 continue;
@@ -375,12 +339,7 @@ pub fn check_curl(
                     .trim_start_matches("{{");
                 is_openai_key_name(v)
             };
-            let fires = match host_auth {
-                Some(HostAuth::Bearer) => true,
-                Some(HostAuth::Other) => false,
-                Some(HostAuth::Unknown) | None => openai_key,
-            };
-            if !fires {
+            if !judged(host_auth, openai_key) {
                 continue;
             }
             let value_start = name.len() + 1 + (value.len() - value.trim_start().len());

@@ -15,7 +15,7 @@ use crate::rules::keys::RawFinding;
 use crate::rules::models::{Deprecation, Family, ModelErrorKind, Models, Phase};
 use crate::source::FileKind;
 use crate::syntax::curl::CurlCommand;
-use crate::syntax::{Facts, Part, Value};
+use crate::syntax::{Facts, Value};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use jiff::civil::Date;
 use regex::Regex;
@@ -714,52 +714,9 @@ struct Use<'f> {
     endpoint: Option<(Family, &'f str)>,
 }
 
-/// A name's value: the last assignment to it before `at`, else a module constant,
-/// followed up to three names deep.
-fn resolve<'f>(facts: &'f Facts, value: &'f Value) -> &'f Value {
-    let mut value = value;
-    for _ in 0..3 {
-        let Value::Name { path, range } = value else {
-            return value;
-        };
-        let next = facts
-            .assignments
-            .iter()
-            .rfind(|(target, at, _)| target == path && at.start < range.start)
-            .map(|(_, _, v)| v)
-            .or_else(|| facts.constants.get(path));
-        match next {
-            Some(v) if v != value => value = v,
-            _ => return value,
-        }
-    }
-    value
-}
-
-/// The string literal a value stands for: itself, or a name assigned one.
 fn literal_of<'f>(facts: &'f Facts, value: &'f Value) -> Option<(&'f str, Range<usize>)> {
-    match resolve(facts, value) {
+    match facts.resolve(value) {
         Value::Str { text, range } => Some((text.as_str(), range.clone())),
-        _ => None,
-    }
-}
-
-/// The text of a URL value, names followed to their strings; unknown parts are empty.
-fn url_text(facts: &Facts, value: &Value, depth: usize) -> Option<String> {
-    if depth == 0 {
-        return None;
-    }
-    match resolve(facts, value) {
-        Value::Str { text, .. } => Some(text.clone()),
-        Value::Template { parts, .. } => Some(
-            parts
-                .iter()
-                .map(|p| match p {
-                    Part::Lit(s) => s.clone(),
-                    Part::Expr(e) => url_text(facts, e, depth - 1).unwrap_or_default(),
-                })
-                .collect(),
-        ),
         _ => None,
     }
 }
@@ -770,7 +727,7 @@ fn object_of(facts: &Facts, value: &Value, depth: usize) -> Option<usize> {
     if depth == 0 {
         return None;
     }
-    match resolve(facts, value) {
+    match facts.resolve(value) {
         Value::Object { id, .. } => Some(*id),
         Value::Other { range } => {
             let call = facts.calls.iter().find(|c| c.range == *range)?;
@@ -841,8 +798,8 @@ fn check_facts(judge: &Judge, facts: &Facts, text: &str, python: bool, out: &mut
         let url = call
             .positional
             .first()
-            .and_then(|v| url_text(facts, v, 4))
-            .or_else(|| call.keyword("url").and_then(|v| url_text(facts, v, 4)));
+            .and_then(|v| facts.url_text(v))
+            .or_else(|| call.keyword("url").and_then(|v| facts.url_text(v)));
         let Some(url) = url else { continue };
         if judge.models.endpoint_for_path(&url).is_none() {
             continue;

@@ -148,15 +148,55 @@ impl Facts {
         self.pairs.iter().filter(move |p| p.object == id)
     }
 
-    /// Follow a name to a module-level constant, once.
+    /// A name's value: the last assignment to it before the use, else a module
+    /// constant, followed up to three names deep.
     pub fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
-        match value {
-            Value::Name { path, .. } => self.constants.get(path).unwrap_or(value),
-            _ => value,
+        let mut value = value;
+        for _ in 0..3 {
+            let Value::Name { path, range } = value else {
+                return value;
+            };
+            let next = self
+                .assignments
+                .iter()
+                .rfind(|(target, at, _)| target == path && at.start < range.start)
+                .map(|(_, _, v)| v)
+                .or_else(|| self.constants.get(path));
+            match next {
+                Some(v) if v != value => value = v,
+                _ => return value,
+            }
+        }
+        value
+    }
+
+    /// The text of a URL value: literal parts, with names followed to their
+    /// strings; unknown parts are empty. The depth bound stops `URL = URL + "/v1"`
+    /// from resolving forever.
+    pub fn url_text(&self, value: &Value) -> Option<String> {
+        self.url_text_within(value, 4)
+    }
+
+    fn url_text_within(&self, value: &Value, depth: usize) -> Option<String> {
+        if depth == 0 {
+            return None;
+        }
+        match self.resolve(value) {
+            Value::Str { text, .. } => Some(text.clone()),
+            Value::Template { parts, .. } => Some(
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Lit(s) => s.clone(),
+                        Part::Expr(e) => self.url_text_within(e, depth - 1).unwrap_or_default(),
+                    })
+                    .collect(),
+            ),
+            _ => None,
         }
     }
 
-    /// The string a value stands for, following one constant.
+    /// The string a value stands for, following names.
     pub fn string_of<'a>(&'a self, value: &'a Value) -> Option<&'a str> {
         self.resolve(value).as_str()
     }
