@@ -197,10 +197,11 @@ impl Analyzer {
         let mut found: Vec<(Range<usize>, RawFinding, Option<Range<usize>>)> = Vec::new();
         let mut pending_env: Vec<(Range<usize>, env_typo::Site, String)> = Vec::new();
 
+        let test_or_docs = is_test_path(&file.path) || is_docs_or_build_path(&file.path);
         for segment in &segments {
             let info = SegmentInfo {
                 kind: segment.kind,
-                is_test_path: is_test_path(&file.path) || is_docs_or_build_path(&file.path),
+                is_test_path: test_or_docs,
                 show_secrets: self.options.show_secrets,
             };
             let mut raw = keys::check(&segment.text, info, want, &self.formats);
