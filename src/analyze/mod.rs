@@ -25,9 +25,13 @@ use crate::source::FileKind;
 use crate::source::SourceFile;
 use code_view::CodeView;
 use lines::LineIndex;
-use prefilter::{DIRECTIVE_KEYWORD, Hits, Prefilter};
+use prefilter::{Hits, Prefilter};
+use std::cell::LazyCell;
 use std::ops::Range;
 use suppression::Suppressions;
+
+/// The marker every suppression directive contains.
+const DIRECTIVE_KEYWORD: &[u8] = b"keylint:";
 
 /// Settings that change what rules report.
 #[derive(Debug, Clone)]
@@ -93,15 +97,6 @@ impl Analyzer {
                     keywords.push((word.to_string(), hits));
                 }
             }
-        }
-        if !keywords.is_empty() {
-            keywords.push((
-                DIRECTIVE_KEYWORD.to_string(),
-                Hits {
-                    directive: true,
-                    ..Default::default()
-                },
-            ));
         }
         Analyzer {
             known_ids: all.ids().map(str::to_string).collect(),
@@ -178,6 +173,9 @@ impl Analyzer {
         if hits.is_empty() {
             return report;
         }
+        // Directives are only looked for where a rule can fire: elsewhere they could
+        // suppress nothing.
+        let directive = memchr::memmem::find(file.text.as_bytes(), DIRECTIVE_KEYWORD).is_some();
         let (segments, parse_error) = segments::split(file);
         if let Some(why) = parse_error {
             report.diagnostics.push(Diagnostic::new(
@@ -193,7 +191,8 @@ impl Analyzer {
             formats: hits.formats,
         };
         let known = |id: &str| self.known_ids.iter().any(|k| k == id);
-        let file_lines = LineIndex::new(&file.text);
+        // Most files with a keyword hit yield nothing: index lines only on demand.
+        let file_lines = LazyCell::new(|| LineIndex::new(&file.text));
         let mut found: Vec<(Range<usize>, RawFinding, Option<Range<usize>>)> = Vec::new();
         let mut pending_env: Vec<(Range<usize>, env_typo::Site, String)> = Vec::new();
 
@@ -215,11 +214,11 @@ impl Analyzer {
             } else {
                 Vec::new()
             };
-            if raw.is_empty() && near_misses.is_empty() && !hits.directive {
+            if raw.is_empty() && near_misses.is_empty() && !directive {
                 continue;
             }
             let seg_lines = LineIndex::new(&segment.text);
-            let (suppressions, errors) = if hits.directive {
+            let (suppressions, errors) = if directive {
                 Suppressions::parse(&segment.text, &known)
             } else {
                 (Suppressions::default(), Vec::new())
@@ -303,7 +302,7 @@ impl Analyzer {
         &self,
         view: &CodeView,
         segment: &segments::Segment,
-        file_lines: &LineIndex,
+        file_lines: &LazyCell<LineIndex, impl FnOnce() -> LineIndex>,
         file_text: &str,
         report: &mut Report,
     ) -> Vec<(Range<usize>, env_typo::Site, String)> {
@@ -331,7 +330,7 @@ impl Analyzer {
                     .reads
                     .push((view.path.to_string(), site.name.clone())),
             }
-            if env_typo::is_near_miss(&self.env, &site.name)
+            if self.env.canonical(&site.name).is_none()
                 && let Some(miss) = self.env.near_miss(&site.name)
             {
                 near.push((site.range.clone(), site, miss.canonical.to_string()));
@@ -488,5 +487,24 @@ mod tests {
         assert!(is_docs_or_build_path("web/_next/static/chunks/a.js"));
         assert!(is_docs_or_build_path("app.min.js"));
         assert!(!is_docs_or_build_path("src/build.py"));
+    }
+
+    /// A new keyword with a new prefix (first three letters) costs every file a
+    /// slower search once the groups outnumber Teddy's buckets: reuse a group
+    /// (`OpenAI`, `openai`, `api_key`…) and let the rule's engine look further.
+    #[test]
+    fn builtin_keywords_fit_the_prefilter_budget() {
+        let all = RuleSet::builtin();
+        let options = AnalyzeOptions {
+            show_secrets: false,
+            as_of: "2026-11-25".parse().unwrap(),
+        };
+        let analyzer = Analyzer::new(RuleSet::builtin(), &all, options);
+        let groups = analyzer.prefilter.prefix_groups();
+        assert!(
+            groups <= prefilter::PREFIX_GROUP_BUDGET,
+            "{groups} keyword prefix groups, budget {}",
+            prefilter::PREFIX_GROUP_BUDGET
+        );
     }
 }

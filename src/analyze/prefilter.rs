@@ -1,5 +1,15 @@
 //! The keyword prefilter: one Aho-Corasick pass over the raw bytes decides which
 //! rules and key formats can possibly fire. A file with no hit costs that one pass.
+//!
+//! The pass is a Teddy SIMD search. Teddy sorts keywords into 16 buckets and keeps
+//! keywords that share their first bytes (up to ASCII case) in one bucket; when
+//! there are more distinct prefixes than buckets, unrelated keywords share a bucket
+//! and common text (`open`, `api`, `dat`) sends the search into its slow
+//! verification again and again. Measured on the benchmark corpus: 58 keywords in
+//! 21 prefix groups took 134 ms per 489 MB on one core, 47 keywords in 16 groups
+//! took 70 ms. So the built-in rules keep to [`PREFIX_GROUP_BUDGET`] groups (a test
+//! holds them to it), and [`Prefilter::new`] lists one keyword per group first so
+//! each group gets a bucket of its own.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -12,31 +22,42 @@ pub struct Hits {
     pub formats: u64,
     /// Bit `i`: one of rule `i`'s `also-keywords` occurs (both groups must hit).
     pub also: u64,
-    /// A `keylint:` directive may be present.
-    pub directive: bool,
 }
 
 impl Hits {
     pub fn is_empty(&self) -> bool {
-        self.rules == 0 && self.formats == 0 && !self.directive
+        self.rules == 0 && self.formats == 0
     }
 
     fn add(&mut self, other: Hits) {
         self.rules |= other.rules;
         self.formats |= other.formats;
         self.also |= other.also;
-        self.directive |= other.directive;
     }
 }
 
-/// The marker every suppression directive contains.
-pub const DIRECTIVE_KEYWORD: &str = "keylint:";
+/// Teddy's bucket count: the most prefix groups the keywords may fall into.
+pub const PREFIX_GROUP_BUDGET: usize = 16;
+
+/// How many bytes of a keyword decide its Teddy bucket (its shortest keywords'
+/// length, `gpt` and `hf_`, caps the search's fingerprint at 3).
+const PREFIX_LEN: usize = 3;
+
+/// The group a keyword's search bucket is chosen by: its first bytes, ASCII case
+/// folded (`api_key`, `API_KEY` and `apiKey` share one).
+fn prefix_group(word: &str) -> Vec<u8> {
+    word.bytes()
+        .take(PREFIX_LEN)
+        .map(|b| b.to_ascii_lowercase())
+        .collect()
+}
 
 pub struct Prefilter {
     automaton: Option<AhoCorasick>,
     /// Per automaton pattern: what it switches on.
     triggers: Vec<Hits>,
     everything: Hits,
+    groups: usize,
 }
 
 impl Prefilter {
@@ -73,18 +94,27 @@ impl Prefilter {
                 hits
             })
             .collect();
-        let triggers = contained;
+        let (patterns, triggers) = group_leaders_first(patterns, contained);
         let automaton = (!patterns.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
                 .build(&patterns)
                 .expect("keyword automaton builds from plain literals")
         });
+        let mut groups: Vec<Vec<u8>> = patterns.iter().map(|p| prefix_group(p)).collect();
+        groups.sort();
+        groups.dedup();
         Prefilter {
             automaton,
             triggers,
             everything,
+            groups: groups.len(),
         }
+    }
+
+    /// How many prefix groups the keywords fall into (see the module docs).
+    pub fn prefix_groups(&self) -> usize {
+        self.groups
     }
 
     pub fn scan(&self, haystack: &[u8]) -> Hits {
@@ -100,6 +130,24 @@ impl Prefilter {
         }
         hits
     }
+}
+
+/// Reorder keywords so the first of each prefix group comes before every other
+/// keyword. Teddy gives each new prefix the bucket its position picks (position
+/// modulo 16), so leaders at positions 0..16 never share a bucket.
+fn group_leaders_first(patterns: Vec<String>, triggers: Vec<Hits>) -> (Vec<String>, Vec<Hits>) {
+    let mut seen: Vec<Vec<u8>> = Vec::new();
+    let (mut leaders, mut rest) = (Vec::new(), Vec::new());
+    for pair in patterns.into_iter().zip(triggers) {
+        let group = prefix_group(&pair.0);
+        if seen.contains(&group) {
+            rest.push(pair);
+        } else {
+            seen.push(group);
+            leaders.push(pair);
+        }
+    }
+    leaders.into_iter().chain(rest).unzip()
 }
 
 /// The spellings of an identifier-like keyword that code uses: as written,
@@ -174,6 +222,26 @@ mod tests {
         assert!(p.scan(b"nothing here").is_empty());
         for s in ["API_KEY", "apiKey", "ApiKey", "api_key"] {
             assert_eq!(p.scan(s.as_bytes()).rules, 4, "{s}");
+        }
+    }
+
+    #[test]
+    fn one_keyword_per_prefix_group_leads() {
+        let rule = |bit| Hits {
+            rules: bit,
+            ..Default::default()
+        };
+        let words = ["api_key", "API_KEY", "gpt", "apiKey", "GPT", "hf_"];
+        let p = Prefilter::new(
+            words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (w.to_string(), rule(1 << i))),
+        );
+        assert_eq!(p.prefix_groups(), 3);
+        // Reordering must not change what each keyword switches on.
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(p.scan(w.as_bytes()).rules, 1 << i, "{w}");
         }
     }
 

@@ -355,7 +355,8 @@ impl EnvVars {
         {
             return None;
         }
-        let max = if upper.chars().count() < 14 { 1 } else { 2 };
+        let upper_chars = upper.chars().count();
+        let max = if upper_chars < 14 { 1 } else { 2 };
         let candidates = self
             .canonical
             .iter()
@@ -367,7 +368,12 @@ impl EnvVars {
             }));
         candidates
             .enumerate()
-            .filter(|(_, (resembles, _))| !extends(&upper, resembles))
+            // The distance is at least the length difference: skip the costly
+            // computation for names that cannot be close.
+            .filter(|(_, (resembles, _))| {
+                upper_chars.abs_diff(resembles.chars().count()) <= max
+                    && !extends(&upper, resembles)
+            })
             .map(|(i, (resembles, canonical))| {
                 (
                     strsim::damerau_levenshtein(&upper, resembles),
