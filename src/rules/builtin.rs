@@ -57,6 +57,10 @@ pub const DATA_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/data/key-formats.toml"),
     ),
     ("models.toml", include_str!("../../rules/data/models.toml")),
+    (
+        "sdk-releases.toml",
+        include_str!("../../rules/data/sdk-releases.toml"),
+    ),
 ];
 
 pub fn data_file(name: &str) -> &'static str {

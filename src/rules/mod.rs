@@ -13,6 +13,7 @@ pub mod key_logging;
 pub mod keys;
 pub mod model_usage;
 pub mod models;
+pub mod sdk_releases;
 pub mod synthetic;
 
 use crate::findings::Level;
