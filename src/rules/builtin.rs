@@ -58,6 +58,10 @@ pub const DATA_FILES: &[(&str, &str)] = &[
     ),
     ("models.toml", include_str!("../../rules/data/models.toml")),
     (
+        "sdk-migration.toml",
+        include_str!("../../rules/data/sdk-migration.toml"),
+    ),
+    (
         "sdk-releases.toml",
         include_str!("../../rules/data/sdk-releases.toml"),
     ),

@@ -14,6 +14,7 @@ pub mod keys;
 pub mod model_usage;
 pub mod models;
 pub mod sdk_releases;
+pub mod sdk_usage;
 pub mod synthetic;
 
 use crate::findings::Level;

@@ -1,0 +1,367 @@
+//! Which OpenAI SDK API a code file uses: the legacy one (openai-python 0.x,
+//! openai-node 3) or the current one. Sites are collected per file; whether a
+//! site is a problem depends on the project's pin, judged in
+//! [`crate::rules::sdk_pins`] once every file is in.
+
+use crate::analyze::code_view::CodeView;
+use crate::manifest::Ecosystem;
+use crate::source::FileKind;
+use crate::syntax::Facts;
+use memchr::memmem;
+use regex::Regex;
+use serde::Deserialize;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+pub const LEGACY_SDK_CALL: &str = "legacy-sdk-call";
+pub const SDK_VERSION_MISMATCH: &str = "sdk-version-mismatch";
+
+/// One use of an SDK API in a code segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SdkSite {
+    pub ecosystem: Ecosystem,
+    pub api: Api,
+    /// What the code says, for the message: `openai.ChatCompletion.create`.
+    pub what: String,
+    /// What to write instead (legacy sites); empty when nothing replaces it.
+    pub instead: String,
+    /// Byte range in the segment.
+    pub range: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Api {
+    Legacy,
+    Current,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MigrationFile {
+    python: Vec<MigrationRow>,
+    node: Vec<MigrationRow>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationRow {
+    pub legacy: String,
+    pub current: String,
+    pub source: String,
+    pub reviewed: String,
+}
+
+/// The v0 → v1 and v3 → v4 map (`rules/data/sdk-migration.toml`).
+pub struct SdkMigration {
+    pub python: Vec<MigrationRow>,
+    pub node: Vec<MigrationRow>,
+}
+
+impl SdkMigration {
+    pub fn builtin() -> SdkMigration {
+        Self::parse(super::builtin::data_file("sdk-migration.toml"))
+            .unwrap_or_else(|e| panic!("rules/data/sdk-migration.toml is invalid: {e}"))
+    }
+
+    pub fn parse(text: &str) -> Result<SdkMigration, String> {
+        let file: MigrationFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        for row in file.python.iter().chain(&file.node) {
+            if row.source.trim().is_empty() {
+                return Err(format!("{}: no source", row.legacy));
+            }
+            if row.reviewed.parse::<jiff::civil::Date>().is_err() {
+                return Err(format!("{}: reviewed must be YYYY-MM-DD", row.legacy));
+            }
+        }
+        Ok(SdkMigration {
+            python: file.python,
+            node: file.node,
+        })
+    }
+
+    /// The row for a legacy Python name: exact (`openai.ChatCompletion.create`), else
+    /// the class wildcard (`openai.File.*`).
+    fn python_row(&self, name: &str) -> Option<&MigrationRow> {
+        self.python.iter().find(|r| r.legacy == name).or_else(|| {
+            let (class, _) = name.rsplit_once('.')?;
+            let wildcard = format!("{class}.*");
+            self.python.iter().find(|r| r.legacy == wildcard)
+        })
+    }
+
+    fn node_row(&self, name: &str) -> Option<&MigrationRow> {
+        self.node.iter().find(|r| r.legacy == name)
+    }
+
+    /// Cheap text gate: could this segment hold any site?
+    pub fn worth_parsing(text: &str, kind: FileKind) -> bool {
+        let has = |s: &str| memmem::find(text.as_bytes(), s.as_bytes()).is_some();
+        match kind {
+            FileKind::Python => has("openai"),
+            FileKind::JavaScript | FileKind::TypeScript => has("OpenAI"),
+            _ => false,
+        }
+    }
+
+    /// Every legacy and current SDK site in a code segment.
+    pub fn collect(&self, view: &CodeView) -> Vec<SdkSite> {
+        if !Self::worth_parsing(view.text, view.kind) {
+            return Vec::new();
+        }
+        let Some(facts) = view.facts() else {
+            return Vec::new();
+        };
+        let mut out = match view.kind {
+            FileKind::Python => self.python_sites(facts, view.text),
+            _ => self.node_sites(facts, view.text),
+        };
+        out.sort_by_key(|s| (s.range.start, s.range.end));
+        out.dedup_by(|a, b| a.range == b.range);
+        out
+    }
+
+    fn python_sites(&self, facts: &Facts, text: &str) -> Vec<SdkSite> {
+        let mut out = Vec::new();
+        let legacy = |what: String, instead: &str, range: Range<usize>| SdkSite {
+            ecosystem: Ecosystem::Python,
+            api: Api::Legacy,
+            what,
+            instead: instead.to_string(),
+            range,
+        };
+        for call in &facts.calls {
+            if let Some(rest) = call.callee.strip_prefix("openai.")
+                && rest.contains('.')
+                && !rest.starts_with("error.")
+                && let Some(row) = self.python_row(&call.callee)
+            {
+                out.push(legacy(
+                    call.callee.clone(),
+                    &row.current,
+                    call.callee_range.clone(),
+                ));
+                continue;
+            }
+            // A v0 argument on a v1-style call: `client.chat.completions.create(engine=…)`.
+            if call.method() == "create"
+                && let Some((_, value)) = call.keywords.iter().find(|(k, _)| k == "engine")
+                && let Some(row) = self.python_row("engine=")
+            {
+                let at = value.range();
+                out.push(legacy("engine=".into(), &row.current, at));
+            }
+        }
+        for (target, range, _) in &facts.assignments {
+            if let Some(row) = self.python_row(target)
+                && matches!(target.as_str(), "openai.api_base" | "openai.api_key_path")
+            {
+                out.push(legacy(target.clone(), &row.current, range.clone()));
+            }
+        }
+        for (at, name) in code_mentions(facts, text, "openai.error") {
+            let row = self
+                .python
+                .iter()
+                .find(|r| r.legacy == name)
+                .or_else(|| self.python_row("openai.error.*"));
+            if let Some(row) = row {
+                out.push(legacy(name.clone(), &row.current, at..at + name.len()));
+            }
+        }
+        if let Some(site) = python_current_site(facts, text) {
+            out.push(site);
+        }
+        out
+    }
+
+    fn node_sites(&self, facts: &Facts, text: &str) -> Vec<SdkSite> {
+        let mut out = Vec::new();
+        let v3 = memmem::find(text.as_bytes(), b"OpenAIApi").is_some();
+        let legacy = |what: &str, row: &MigrationRow, range: Range<usize>| SdkSite {
+            ecosystem: Ecosystem::Node,
+            api: Api::Legacy,
+            what: what.to_string(),
+            instead: row.current.clone(),
+            range,
+        };
+        let mut current: Option<SdkSite> = None;
+        for call in &facts.calls {
+            let name = call.callee.strip_prefix("new ").unwrap_or(&call.callee);
+            let is_new = call.callee.starts_with("new ");
+            if is_new && name == "OpenAIApi" || is_new && name == "Configuration" && v3 {
+                if let Some(row) = self.node_row(name) {
+                    out.push(legacy(&call.callee, row, call.callee_range.clone()));
+                }
+            } else if v3
+                && !is_new
+                && call.callee.contains('.')
+                && let Some(row) = self.node_row(call.method())
+            {
+                out.push(legacy(call.method(), row, call.callee_range.clone()));
+            } else if current.is_none()
+                && (call.callee == "new OpenAI"
+                    || call.callee.ends_with(".chat.completions.create"))
+            {
+                current = Some(SdkSite {
+                    ecosystem: Ecosystem::Node,
+                    api: Api::Current,
+                    what: call.callee.clone(),
+                    instead: String::new(),
+                    range: call.callee_range.clone(),
+                });
+            }
+        }
+        if v3 && let Some(row) = self.node_row(".data.choices") {
+            for (at, _) in code_mentions(facts, text, ".data.choices") {
+                out.push(legacy(".data.choices", row, at..at + ".data.choices".len()));
+            }
+        }
+        out.extend(current);
+        out
+    }
+}
+
+/// The first sign of the current Python SDK: `from openai import OpenAI`, a client
+/// built from `OpenAI(…)`, or a `…chat.completions.create(…)` call.
+fn python_current_site(facts: &Facts, text: &str) -> Option<SdkSite> {
+    static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^[ \t]*from[ \t]+openai[ \t]+import[ \t(]+[^\n#]*?\b((?:Async)?(?:Azure)?OpenAI)\b")
+            .expect("valid regex")
+    });
+    let site = |what: &str, range: Range<usize>| SdkSite {
+        ecosystem: Ecosystem::Python,
+        api: Api::Current,
+        what: what.to_string(),
+        instead: String::new(),
+        range,
+    };
+    if let Some(c) = IMPORT.captures(text)
+        && let Some(m) = c.get(1)
+    {
+        return Some(site(
+            &format!("from openai import {}", m.as_str()),
+            m.range(),
+        ));
+    }
+    facts
+        .calls
+        .iter()
+        .find(|c| {
+            matches!(
+                c.callee.as_str(),
+                "openai.OpenAI" | "openai.AsyncOpenAI" | "openai.AzureOpenAI"
+            ) || c.callee.ends_with(".chat.completions.create")
+                && !c.callee.starts_with("openai.ChatCompletion")
+        })
+        .map(|c| site(&c.callee, c.callee_range.clone()))
+}
+
+/// Occurrences of `needle` in code (not in comments or string literals), with the
+/// dotted name that starts there (`openai.error.RateLimitError`).
+fn code_mentions(facts: &Facts, text: &str, needle: &str) -> Vec<(usize, String)> {
+    let in_range = |at: usize, r: &Range<usize>| r.start <= at && at < r.end;
+    memmem::find_iter(text.as_bytes(), needle.as_bytes())
+        .filter(|&at| {
+            let before = text[..at].chars().next_back();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_') || needle.starts_with('.')
+        })
+        .filter(|&at| {
+            !facts.comments.iter().any(|r| in_range(at, r))
+                && !facts.strings.iter().any(|s| in_range(at, &s.range()))
+        })
+        .map(|at| {
+            let len = text[at..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(text.len() - at);
+            (at, text[at..at + len].trim_end_matches('.').to_string())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sites(name: &str, code: &str) -> Vec<(Api, String, String)> {
+        let kind = FileKind::from_path(std::path::Path::new(name));
+        let view = CodeView::new(code, kind, name);
+        SdkMigration::builtin()
+            .collect(&view)
+            .into_iter()
+            .map(|s| (s.api, s.what, s.instead))
+            .collect()
+    }
+
+    #[test]
+    fn python_legacy_calls_and_their_replacements() {
+        let found = sites(
+            "app.py",
+            "import openai\nfrom openai.error import RateLimitError\nopenai.api_key = k\nopenai.api_base = u\n\
+             r = openai.ChatCompletion.create(model='gpt-4o', messages=[])\n\
+             e = openai.Embedding.acreate(input='x')\nf = openai.File.list()\n\
+             try:\n    pass\nexcept openai.error.InvalidRequestError:\n    pass\n# openai.Completion.create in a comment\n",
+        );
+        let whats: Vec<&str> = found.iter().map(|(_, w, _)| w.as_str()).collect();
+        assert_eq!(
+            whats,
+            [
+                "openai.error",
+                "openai.api_base",
+                "openai.ChatCompletion.create",
+                "openai.Embedding.acreate",
+                "openai.File.list",
+                "openai.error.InvalidRequestError"
+            ]
+        );
+        assert!(found[2].2.starts_with("client.chat.completions.create"));
+        assert!(found.iter().all(|(api, ..)| *api == Api::Legacy));
+    }
+
+    #[test]
+    fn python_current_api() {
+        let found = sites(
+            "app.py",
+            "from openai import OpenAI\nclient = OpenAI()\nclient.chat.completions.create(model='m', messages=[])\n",
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, Api::Current);
+        assert_eq!(found[0].1, "from openai import OpenAI");
+    }
+
+    #[test]
+    fn node_v3_and_v4() {
+        let found = sites(
+            "app.js",
+            "const { Configuration, OpenAIApi } = require(\"openai\");\n\
+             const configuration = new Configuration({ apiKey: process.env.OPENAI_API_KEY });\n\
+             const openai = new OpenAIApi(configuration);\n\
+             const r = await openai.createChatCompletion({ model: \"gpt-4o\", messages: [] });\n\
+             console.log(r.data.choices[0].message);\n",
+        );
+        let whats: Vec<&str> = found.iter().map(|(_, w, _)| w.as_str()).collect();
+        assert_eq!(
+            whats,
+            [
+                "new Configuration",
+                "new OpenAIApi",
+                "createChatCompletion",
+                ".data.choices"
+            ]
+        );
+        let v4 = sites(
+            "app.ts",
+            "import OpenAI from \"openai\";\nconst openai = new OpenAI();\nawait openai.chat.completions.create({});\n",
+        );
+        assert_eq!(v4.len(), 1);
+        assert_eq!(v4[0].0, Api::Current);
+        // `createCompletion` of another library, in a file without the v3 client.
+        assert!(
+            sites(
+                "x.js",
+                "import OpenAI from 'openai';\nother.createCompletion({});\n"
+            )
+            .iter()
+            .all(|s| s.0 == Api::Current)
+        );
+    }
+}
