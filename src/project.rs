@@ -3,6 +3,9 @@
 //! defines and reads, and where a client relies on the SDK's implicit key lookup.
 
 use crate::findings::Finding;
+use crate::manifest::Ecosystem;
+use crate::rules::sdk_releases::Admits;
+use crate::rules::sdk_usage::Api;
 
 /// Whether a site defines or reads a variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,6 +34,47 @@ pub struct Definition {
     pub line: usize,
 }
 
+/// Where a pin comes from; a lock file repeats what its manifest says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PinOrigin {
+    Manifest,
+    Install,
+    Lock,
+}
+
+/// One dependency pin of an OpenAI SDK. `finding` is the `outdated-sdk` finding
+/// it would give (message and level complete), kept until the project decides
+/// whether a lock file's pin repeats a manifest's.
+#[derive(Debug, Clone)]
+pub struct Pin {
+    pub path: String,
+    pub ecosystem: Ecosystem,
+    /// `None`: a spec that names no version range (a URL, `workspace:`).
+    pub admits: Option<Admits>,
+    pub origin: PinOrigin,
+    pub finding: Finding,
+}
+
+/// A use of a legacy or current SDK API in code; its message and level wait for
+/// the project's pin.
+#[derive(Debug, Clone)]
+pub struct SdkUse {
+    pub ecosystem: Ecosystem,
+    pub api: Api,
+    pub what: String,
+    pub instead: String,
+    pub finding: Finding,
+}
+
+/// A legacy SDK variable (`OPENAI_API_BASE`) defined or read; judged against the
+/// project's pin and its other consumers (LangChain, LiteLLM).
+#[derive(Debug, Clone)]
+pub struct LegacyEnvSite {
+    pub name: String,
+    pub role: EnvRole,
+    pub finding: Finding,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ProjectFacts {
     pub near_misses: Vec<NearMissSite>,
@@ -44,6 +88,13 @@ pub struct ProjectFacts {
     /// `path:line` of clients built without an explicit key (`OpenAI()`), which
     /// rely on the SDK reading `OPENAI_API_KEY` itself.
     pub implicit_key_lookups: Vec<(String, usize)>,
+    /// Pins of the OpenAI SDKs in manifests, lock files and install commands.
+    pub pins: Vec<Pin>,
+    pub sdk_uses: Vec<SdkUse>,
+    pub legacy_env: Vec<LegacyEnvSite>,
+    /// `(path, library)`: a library that reads the legacy variables itself
+    /// (`langchain`, `litellm`), declared in a manifest or imported in code.
+    pub consumers: Vec<(String, String)>,
 }
 
 impl ProjectFacts {
@@ -53,6 +104,10 @@ impl ProjectFacts {
         self.reads.extend(other.reads);
         self.implicit_key_lookups.extend(other.implicit_key_lookups);
         self.roots.extend(other.roots);
+        self.pins.extend(other.pins);
+        self.sdk_uses.extend(other.sdk_uses);
+        self.legacy_env.extend(other.legacy_env);
+        self.consumers.extend(other.consumers);
     }
 
     /// Order everything so judgement does not depend on thread scheduling.
@@ -79,6 +134,44 @@ impl ProjectFacts {
         self.implicit_key_lookups.dedup();
         self.roots.sort();
         self.roots.dedup();
+        let at = |f: &Finding| (f.path.clone(), f.start.line, f.start.column, f.rule.clone());
+        self.pins.sort_by_key(|p| at(&p.finding));
+        self.sdk_uses.sort_by_key(|u| at(&u.finding));
+        self.legacy_env.sort_by_key(|s| at(&s.finding));
+        self.consumers.sort();
+        self.consumers.dedup();
+    }
+
+    /// What the pins governing `path` admit for `ecosystem`: those of the deepest
+    /// project above the file that pins the SDK at all (a monorepo's packages each
+    /// have their own). Several pins there (a manifest and its lock, a Dockerfile's
+    /// `pip install`) must all hold. `None`: unpinned, unreadable, or pins that
+    /// contradict each other.
+    pub fn sdk_admits(&self, path: &str, ecosystem: Ecosystem) -> Option<Admits> {
+        let pinned_root = self
+            .pins
+            .iter()
+            .filter(|p| p.ecosystem == ecosystem)
+            .map(|p| self.root_of(&p.path))
+            .filter(|root| root.is_empty() || path.starts_with(&format!("{root}/")))
+            .max_by_key(|root| root.len())?;
+        let mut admits = Admits::ANY;
+        for pin in self
+            .pins
+            .iter()
+            .filter(|p| p.ecosystem == ecosystem && self.root_of(&p.path) == pinned_root)
+        {
+            admits = admits.and(pin.admits?);
+        }
+        (admits != Admits::default()).then_some(admits)
+    }
+
+    /// Whether a library that reads legacy variables itself is part of the
+    /// project of `path`.
+    pub fn has_consumer(&self, path: &str, libraries: &[String]) -> bool {
+        self.consumers.iter().any(|(at, lib)| {
+            self.same_project(at, path) && libraries.iter().any(|l| lib.starts_with(l.as_str()))
+        })
     }
 
     /// The project a file belongs to: the deepest manifest directory above it, or

@@ -3,7 +3,7 @@
 
 use keylint::analyze::{AnalyzeOptions, Analyzer};
 use keylint::rules::key_formats::KeyFormats;
-use keylint::rules::{DOC_SECTIONS, ENGINES, RuleSet, builtin, synthetic};
+use keylint::rules::{DOC_SECTIONS, ENGINES, Example, RuleSet, builtin, synthetic};
 use keylint::source::{self, FileKind};
 use std::path::Path;
 
@@ -14,34 +14,34 @@ fn options() -> AnalyzeOptions {
     }
 }
 
-/// Run `code` (templates expanded) as file `name` with only `rule` enabled.
-fn run(all: &RuleSet, rule: &str, name: &str, code: &str) -> (String, keylint::findings::Report) {
-    run_with(
-        all,
-        all.select(&[rule.to_string()], &[]).unwrap(),
-        name,
-        code,
-    )
+/// Run the example (templates expanded) with only `rule` enabled.
+fn run(all: &RuleSet, rule: &str, ex: &Example) -> (String, keylint::findings::Report) {
+    run_with(all, all.select(&[rule.to_string()], &[]).unwrap(), ex)
 }
 
-/// Run `code` with the rule set `enabled`.
-fn run_with(
-    all: &RuleSet,
-    enabled: RuleSet,
-    name: &str,
-    code: &str,
-) -> (String, keylint::findings::Report) {
+/// Run the example and its context files as one project with the rule set
+/// `enabled`; keep the findings in the example's own file.
+fn run_with(all: &RuleSet, enabled: RuleSet, ex: &Example) -> (String, keylint::findings::Report) {
     let formats = KeyFormats::builtin();
-    let code = synthetic::expand(&formats, code).expect("example templates expand");
     let analyzer = Analyzer::new(enabled, all, options());
-    let file = source::from_bytes(
-        code.clone().into_bytes(),
-        name.to_string(),
-        FileKind::from_path(Path::new(name)),
-    )
-    .expect("examples are text");
+    let load = |name: &str, code: &str| {
+        let code = synthetic::expand(&formats, code).expect("example templates expand");
+        let file = source::from_bytes(
+            code.clone().into_bytes(),
+            name.to_string(),
+            FileKind::from_path(Path::new(name)),
+        )
+        .expect("examples are text");
+        (code, file)
+    };
+    let (code, file) = load(&ex.file, &ex.code);
     let mut report = analyzer.analyze(&file);
+    for ctx in &ex.context {
+        let (_, file) = load(&ctx.file, &ctx.code);
+        report = report.merge(analyzer.analyze(&file));
+    }
     analyzer.judge_project(&mut report);
+    report.findings.retain(|f| f.path == ex.file);
     (code, report)
 }
 
@@ -52,7 +52,7 @@ fn positive_examples_fire_and_negative_examples_stay_silent() {
     let mut failures = Vec::new();
     for rule in &all.rules {
         for (i, ex) in rule.positive.iter().enumerate() {
-            let (code, report) = run(&all, &rule.id, &ex.file, &ex.code);
+            let (code, report) = run(&all, &rule.id, ex);
             if !report.findings.iter().any(|f| f.rule == rule.id) {
                 failures.push(format!(
                     "{}: positive example {i} ({}) gave no finding:\n{code}",
@@ -61,7 +61,7 @@ fn positive_examples_fire_and_negative_examples_stay_silent() {
             }
             // With every rule on, other rules' keywords share the prefilter; the
             // example must still fire.
-            let (_, everything) = run_with(&all, RuleSet::builtin(), &ex.file, &ex.code);
+            let (_, everything) = run_with(&all, RuleSet::builtin(), ex);
             if !everything.findings.iter().any(|f| f.rule == rule.id) {
                 failures.push(format!(
                     "{}: positive example {i} ({}) gives no finding when every rule is on",
@@ -84,7 +84,7 @@ fn positive_examples_fire_and_negative_examples_stay_silent() {
             }
         }
         for (i, ex) in rule.negative.iter().enumerate() {
-            let (_, report) = run(&all, &rule.id, &ex.file, &ex.code);
+            let (_, report) = run(&all, &rule.id, ex);
             for f in report.findings.iter().filter(|f| f.rule == rule.id) {
                 failures.push(format!(
                     "{}: negative example {i} ({}) flagged at {}:{}: {}",

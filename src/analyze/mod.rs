@@ -9,8 +9,10 @@ pub mod prefilter;
 pub mod segments;
 pub mod suppression;
 
-use crate::findings::{Diagnostic, DiagnosticKind, Finding, Report, fingerprint, normalize_code};
-use crate::project::{Definition, EnvRole, NearMissSite};
+use crate::findings::{
+    Diagnostic, DiagnosticKind, Finding, Level, Report, fingerprint, normalize_code,
+};
+use crate::project::{Definition, EnvRole, LegacyEnvSite, NearMissSite, SdkUse};
 use crate::rules::RuleSet;
 use crate::rules::auth::AuthFacts;
 use crate::rules::auth_header;
@@ -21,6 +23,9 @@ use crate::rules::key_formats::KeyFormats;
 use crate::rules::key_logging;
 use crate::rules::keys::{self, RawFinding, SegmentInfo, Wanted};
 use crate::rules::model_usage::{self, ModelUsage};
+use crate::rules::sdk_pins;
+use crate::rules::sdk_releases::SdkReleases;
+use crate::rules::sdk_usage::{self, SdkMigration};
 use crate::source::FileKind;
 use crate::source::SourceFile;
 use code_view::CodeView;
@@ -49,6 +54,8 @@ pub struct Analyzer {
     /// The model table for deprecated-model, unknown-model and model-endpoint-mismatch.
     models: ModelUsage,
     env: EnvVars,
+    releases: SdkReleases,
+    migration: SdkMigration,
     prefilter: Prefilter,
     /// Rules with `also-keywords`: they run only when both keyword groups hit.
     needs_also: u64,
@@ -106,13 +113,22 @@ impl Analyzer {
                 .rules
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| !matches!(r.engine.as_str(), "keys" | "project"))
+                .filter(|(_, r)| {
+                    // These engines run outside `check_code`: per segment for keys,
+                    // and as project facts judged after every file is in.
+                    !matches!(
+                        r.engine.as_str(),
+                        "keys" | "project" | "sdk" | "manifest" | "git"
+                    )
+                })
                 .fold(0, |mask, (i, _)| mask | 1 << i),
             rules,
             formats,
             auth: AuthFacts::builtin(),
             models: ModelUsage::builtin(),
             env: EnvVars::builtin(),
+            releases: SdkReleases::builtin(),
+            migration: SdkMigration::builtin(),
             options,
         }
     }
@@ -194,7 +210,8 @@ impl Analyzer {
         // Most files with a keyword hit yield nothing: index lines only on demand.
         let file_lines = LazyCell::new(|| LineIndex::new(&file.text));
         let mut found: Vec<(Range<usize>, RawFinding, Option<Range<usize>>)> = Vec::new();
-        let mut pending_env: Vec<(Range<usize>, env_typo::Site, String)> = Vec::new();
+        let mut pending_env: Vec<(Range<usize>, env_typo::Site, String, &str)> = Vec::new();
+        let mut pending_sdk: Vec<(Range<usize>, sdk_usage::SdkSite, &str)> = Vec::new();
 
         let test_or_docs = is_test_path(&file.path) || is_docs_or_build_path(&file.path);
         for segment in &segments {
@@ -209,12 +226,25 @@ impl Analyzer {
             if code_hits != 0 {
                 raw.extend(self.check_code(&view, code_hits));
             }
-            let near_misses = if hits.rules & self.bit(env_typo::ENV_VAR_TYPO) != 0 {
+            let env_rules = self.bit(env_typo::ENV_VAR_TYPO) | self.bit(sdk_pins::LEGACY_ENV_VAR);
+            let near_misses = if hits.rules & env_rules != 0 {
                 self.collect_env(&view, segment, &file_lines, &file.text, &mut report)
             } else {
                 Vec::new()
             };
-            if raw.is_empty() && near_misses.is_empty() && !directive {
+            if hits.rules & self.bit(sdk_pins::LEGACY_ENV_VAR) != 0 && segment.kind.is_code() {
+                for lib in sdk_pins::consumer_imports(&segment.text) {
+                    report.project.consumers.push((file.path.clone(), lib));
+                }
+            }
+            let sdk_rules =
+                self.bit(sdk_usage::LEGACY_SDK_CALL) | self.bit(sdk_usage::SDK_VERSION_MISMATCH);
+            let sdk_sites = if hits.rules & sdk_rules != 0 {
+                self.migration.collect(&view)
+            } else {
+                Vec::new()
+            };
+            if raw.is_empty() && near_misses.is_empty() && sdk_sites.is_empty() && !directive {
                 continue;
             }
             let seg_lines = LineIndex::new(&segment.text);
@@ -238,9 +268,18 @@ impl Analyzer {
                     ),
                 });
             }
-            for (range, site, canonical) in near_misses {
-                if !suppressions.covers(seg_lines.line_of(range.start), env_typo::ENV_VAR_TYPO) {
-                    pending_env.push((segment.to_file(range), site, canonical));
+            for (range, site, canonical, rule) in near_misses {
+                if !suppressions.covers(seg_lines.line_of(range.start), rule) {
+                    pending_env.push((segment.to_file(range), site, canonical, rule));
+                }
+            }
+            for site in sdk_sites {
+                let rule = match site.api {
+                    sdk_usage::Api::Legacy => sdk_usage::LEGACY_SDK_CALL,
+                    sdk_usage::Api::Current => sdk_usage::SDK_VERSION_MISMATCH,
+                };
+                if !suppressions.covers(seg_lines.line_of(site.range.start), rule) {
+                    pending_sdk.push((segment.to_file(site.range.clone()), site, rule));
                 }
             }
             for f in raw {
@@ -272,19 +311,29 @@ impl Analyzer {
                 snippet: lines::snippet(&file.text, &file_lines, range.clone(), &secrets),
             });
         }
-        if let Some(rule) = self.rules.get(env_typo::ENV_VAR_TYPO) {
-            for (range, site, canonical) in pending_env {
-                // Message and level wait for the whole project: see `judge_project`.
-                let finding = Finding {
-                    path: file.path.clone(),
-                    rule: rule.id.clone(),
-                    level: rule.level,
-                    start: file_lines.position(&file.text, range.start),
-                    end: file_lines.position(&file.text, range.end),
-                    message: String::new(),
-                    fingerprint: fingerprint(&rule.id, &format!("{:?}:{}", site.role, site.name)),
-                    snippet: lines::snippet(&file.text, &file_lines, range.clone(), &secrets),
-                };
+        // Message and level of these wait for the whole project: see `judge_project`.
+        let pending = |rule: &crate::rules::Rule, range: Range<usize>, basis: &str| Finding {
+            path: file.path.clone(),
+            rule: rule.id.clone(),
+            level: rule.level,
+            start: file_lines.position(&file.text, range.start),
+            end: file_lines.position(&file.text, range.end),
+            message: String::new(),
+            fingerprint: fingerprint(&rule.id, basis),
+            snippet: lines::snippet(&file.text, &file_lines, range.clone(), &secrets),
+        };
+        for (range, site, canonical, rule_id) in pending_env {
+            let Some(rule) = self.rules.get(rule_id) else {
+                continue;
+            };
+            let finding = pending(rule, range, &format!("{:?}:{}", site.role, site.name));
+            if rule_id == sdk_pins::LEGACY_ENV_VAR {
+                report.project.legacy_env.push(LegacyEnvSite {
+                    name: site.name,
+                    role: site.role,
+                    finding,
+                });
+            } else {
                 report.project.near_misses.push(NearMissSite {
                     name: site.name,
                     canonical,
@@ -292,6 +341,19 @@ impl Analyzer {
                     finding,
                 });
             }
+        }
+        for (range, site, rule_id) in pending_sdk {
+            let Some(rule) = self.rules.get(rule_id) else {
+                continue;
+            };
+            let finding = pending(rule, range, &site.what);
+            report.project.sdk_uses.push(SdkUse {
+                ecosystem: site.ecosystem,
+                api: site.api,
+                what: site.what,
+                instead: site.instead,
+                finding,
+            });
         }
         report
     }
@@ -305,7 +367,7 @@ impl Analyzer {
         file_lines: &LazyCell<LineIndex, impl FnOnce() -> LineIndex>,
         file_text: &str,
         report: &mut Report,
-    ) -> Vec<(Range<usize>, env_typo::Site, String)> {
+    ) -> Vec<(Range<usize>, env_typo::Site, String, &'static str)> {
         let collected = env_typo::collect(view, &self.env);
         let line_of = |seg_offset: usize| {
             let at = segment.to_file(seg_offset..seg_offset + 1).start;
@@ -330,10 +392,20 @@ impl Analyzer {
                     .reads
                     .push((view.path.to_string(), site.name.clone())),
             }
-            if self.env.canonical(&site.name).is_none()
+            if self
+                .env
+                .context_dependent(&site.name)
+                .is_some_and(|c| c.read_by_v0_sdk)
+            {
+                if site.role == EnvRole::Definition {
+                    let name = site.name.clone();
+                    near.push((site.range.clone(), site, name, sdk_pins::LEGACY_ENV_VAR));
+                }
+            } else if self.env.canonical(&site.name).is_none()
                 && let Some(miss) = self.env.near_miss(&site.name)
             {
-                near.push((site.range.clone(), site, miss.canonical.to_string()));
+                let canonical = miss.canonical.to_string();
+                near.push((site.range.clone(), site, canonical, env_typo::ENV_VAR_TYPO));
             }
         }
         near
@@ -346,6 +418,15 @@ impl Analyzer {
             let findings = env_typo::judge(&report.project, &self.env);
             report.findings.extend(findings);
         }
+        let enabled = |id: &str| self.rules.get(id).is_some();
+        let level = |id: &str| self.rules.get(id).map_or(Level::Warning, |r| r.level);
+        let findings = sdk_pins::judge(
+            &report.project,
+            &self.env,
+            sdk_pins::Enabled(&enabled),
+            &level,
+        );
+        report.findings.extend(findings);
     }
 }
 

@@ -24,6 +24,14 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/key-logged.toml"),
     ),
     (
+        "legacy-env-var.toml",
+        include_str!("../../rules/legacy-env-var.toml"),
+    ),
+    (
+        "legacy-sdk-call.toml",
+        include_str!("../../rules/legacy-sdk-call.toml"),
+    ),
+    (
         "malformed-key.toml",
         include_str!("../../rules/malformed-key.toml"),
     ),
@@ -38,6 +46,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
     (
         "placeholder-key.toml",
         include_str!("../../rules/placeholder-key.toml"),
+    ),
+    (
+        "sdk-version-mismatch.toml",
+        include_str!("../../rules/sdk-version-mismatch.toml"),
     ),
     (
         "unknown-model.toml",

@@ -13,6 +13,7 @@ pub mod key_logging;
 pub mod keys;
 pub mod model_usage;
 pub mod models;
+pub mod sdk_pins;
 pub mod sdk_releases;
 pub mod sdk_usage;
 pub mod synthetic;
@@ -28,6 +29,9 @@ pub const ENGINES: &[&str] = &[
     "models",
     "logging",
     "browser",
+    "sdk",
+    "manifest",
+    "git",
 ];
 
 /// The markdown headings every rule's docs must carry, in this order.
@@ -86,6 +90,18 @@ pub struct Example {
     pub code: String,
     #[serde(default)]
     pub why: Option<String>,
+    /// Other files of the same project, analysed alongside (a manifest that pins
+    /// the SDK, say). Only findings in `file` count.
+    #[serde(default)]
+    pub context: Vec<ContextFile>,
+}
+
+/// A file that sets the scene for a project-level example.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextFile {
+    pub file: String,
+    pub code: String,
 }
 
 impl Rule {

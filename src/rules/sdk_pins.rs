@@ -1,0 +1,201 @@
+//! The SDK rules judged once every file is in: `outdated-sdk` (a pin that keeps
+//! the legacy SDK), `legacy-sdk-call` (its level follows the pin),
+//! `sdk-version-mismatch` (current-SDK code under a legacy pin) and
+//! `legacy-env-var` (variables the current SDKs ignore).
+
+use crate::findings::{Finding, Level};
+use crate::manifest::Ecosystem;
+use crate::project::{EnvRole, PinOrigin, ProjectFacts};
+use crate::rules::env_vars::EnvVars;
+use crate::rules::sdk_releases::SdkReleases;
+use crate::rules::sdk_usage::{Api, LEGACY_SDK_CALL, SDK_VERSION_MISMATCH};
+
+pub const OUTDATED_SDK: &str = "outdated-sdk";
+pub const LEGACY_ENV_VAR: &str = "legacy-env-var";
+
+/// The SDK package and the version its current API starts at, for messages.
+pub fn sdk_name(ecosystem: Ecosystem) -> (&'static str, &'static str) {
+    match ecosystem {
+        Ecosystem::Python => ("openai-python", "1.0"),
+        Ecosystem::Node => ("openai-node", "4"),
+    }
+}
+
+/// The message of an `outdated-sdk` finding for a pin as written.
+pub fn outdated_message(pin: &str, ecosystem: Ecosystem, releases: &SdkReleases) -> String {
+    let (sdk, from) = sdk_name(ecosystem);
+    let (removed, install) = match ecosystem {
+        Ecosystem::Python => (
+            "`openai.ChatCompletion` and the rest of the v0 module API",
+            "openai>=1",
+        ),
+        Ecosystem::Node => ("`Configuration` and `OpenAIApi`", "openai@^4 or later"),
+    };
+    format!(
+        "`{pin}` keeps {sdk} below {from} (last such release: {}); the current release is \
+         {}. {sdk} {from} removed {removed}, so every current example, SDK fix and \
+         model feature is out of reach, and code written for the current SDK fails here. \
+         Pin {install} and migrate the calls",
+        releases.last_legacy(ecosystem),
+        releases.latest(ecosystem),
+    )
+}
+
+/// Libraries that read the legacy variables themselves, imported in code:
+/// `from langchain_openai import …`, `import litellm`, `from "@langchain/openai"`.
+pub fn consumer_imports(text: &str) -> Vec<String> {
+    static IMPORT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?m)^[ \t]*(?:from|import)[ \t]+(langchain\w*|litellm)\b|from[ \t]*["'](@langchain/[\w-]+|langchain)"#,
+        )
+        .expect("valid regex")
+    });
+    if !text.contains("langchain") && !text.contains("litellm") {
+        return Vec::new();
+    }
+    IMPORT
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+        .map(|m| m.as_str().trim_start_matches('@').replace('_', "-"))
+        .collect()
+}
+
+/// Which rules are enabled, by id.
+pub struct Enabled<'a>(pub &'a dyn Fn(&str) -> bool);
+
+pub fn judge(
+    project: &ProjectFacts,
+    env: &EnvVars,
+    enabled: Enabled,
+    rule_level: &dyn Fn(&str) -> Level,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if (enabled.0)(OUTDATED_SDK) {
+        out.extend(outdated_pins(project));
+    }
+    for usage in &project.sdk_uses {
+        let path = usage.finding.path.as_str();
+        let admits = project.sdk_admits(path, usage.ecosystem);
+        let (sdk, from) = sdk_name(usage.ecosystem);
+        let mut finding = usage.finding.clone();
+        match usage.api {
+            Api::Legacy => {
+                if !(enabled.0)(LEGACY_SDK_CALL) || admits.is_some_and(|a| a.legacy_only()) {
+                    continue; // pinned to the legacy SDK: outdated-sdk speaks
+                }
+                let pinned = admits.is_some_and(|a| a.current_only());
+                let instead = if usage.instead.is_empty() {
+                    "there is no replacement; remove it".to_string()
+                } else {
+                    format!("use `{}`", usage.instead)
+                };
+                let fate = if pinned {
+                    format!("the project pins {sdk} {from} or later, where this fails at run time")
+                } else {
+                    format!(
+                        "it fails on {sdk} {from} and later, which is what an unpinned install gets"
+                    )
+                };
+                let removed = match usage.ecosystem {
+                    Ecosystem::Python => {
+                        " with `APIRemovedInV1: You tried to access openai.…, but this is no \
+                         longer supported in openai>=1.0.0`"
+                    }
+                    Ecosystem::Node => "",
+                };
+                finding.level = if pinned {
+                    Level::Error
+                } else {
+                    rule_level(LEGACY_SDK_CALL)
+                };
+                finding.message = format!(
+                    "`{}` is the legacy {sdk} API: {fate}{removed}. Instead, {instead}",
+                    usage.what
+                );
+            }
+            Api::Current => {
+                if !(enabled.0)(SDK_VERSION_MISMATCH) || !admits.is_some_and(|a| a.legacy_only())
+                {
+                    continue;
+                }
+                finding.level = rule_level(SDK_VERSION_MISMATCH);
+                finding.message = format!(
+                    "`{}` is the current {sdk} API, but the project pins {sdk} below {from}: \
+                     the import or call fails at run time (there is no `OpenAI` client before \
+                     {from}). Raise the pin to {from} or later (see `outdated-sdk`)",
+                    usage.what
+                );
+            }
+        }
+        out.push(finding);
+    }
+    if (enabled.0)(LEGACY_ENV_VAR) {
+        out.extend(legacy_env(project, env));
+    }
+    out
+}
+
+/// Every pin that admits only the legacy SDK, except a lock file's when a
+/// manifest or install command of the same project already says so.
+fn outdated_pins(project: &ProjectFacts) -> Vec<Finding> {
+    let legacy = |p: &&crate::project::Pin| p.admits.is_some_and(|a| a.legacy_only());
+    let declared: Vec<(&str, Ecosystem)> = project
+        .pins
+        .iter()
+        .filter(legacy)
+        .filter(|p| p.origin != PinOrigin::Lock)
+        .map(|p| (project.root_of(&p.path), p.ecosystem))
+        .collect();
+    project
+        .pins
+        .iter()
+        .filter(legacy)
+        .filter(|p| {
+            p.origin != PinOrigin::Lock
+                || !declared.contains(&(project.root_of(&p.path), p.ecosystem))
+        })
+        .map(|p| p.finding.clone())
+        .collect()
+}
+
+fn legacy_env(project: &ProjectFacts, env: &EnvVars) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for site in &project.legacy_env {
+        let Some(row) = env.context_dependent(&site.name) else {
+            continue;
+        };
+        let path = site.finding.path.as_str();
+        if project.has_consumer(path, &row.consumers) {
+            continue; // LangChain or LiteLLM reads it
+        }
+        if project.is_read(&site.name, path) {
+            continue; // the project's code reads it and passes it on
+        }
+        let python = project.sdk_admits(path, Ecosystem::Python);
+        let node = project.sdk_admits(path, Ecosystem::Node);
+        let legacy_pinned = |a: Option<crate::rules::sdk_releases::Admits>| {
+            a.is_some_and(|a| a.legacy_only())
+        };
+        if legacy_pinned(python) || legacy_pinned(node) {
+            continue; // the legacy SDK still reads it
+        }
+        let what = match site.role {
+            EnvRole::Definition => "is set here",
+            EnvRole::Read => "is read here",
+        };
+        let instead = row
+            .v1_replacement
+            .as_deref()
+            .map(|r| format!("Use `{r}`"))
+            .unwrap_or_else(|| "Pass the value to the client explicitly".to_string());
+        let mut finding = site.finding.clone();
+        finding.message = format!(
+            "`{}` {what}, but only the legacy SDKs (openai-python 0.x, openai-node 3) read \
+             it: openai-python 1.0+ and openai-node 4+ silently ignore it, so the setting \
+             has no effect. {instead}",
+            site.name
+        );
+        out.push(finding);
+    }
+    out
+}
