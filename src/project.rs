@@ -95,6 +95,9 @@ pub struct ProjectFacts {
     /// `(path, library)`: a library that reads the legacy variables itself
     /// (`langchain`, `litellm`), declared in a manifest or imported in code.
     pub consumers: Vec<(String, String)>,
+    /// `.env` files holding a key: the first key's finding, for
+    /// `env-file-not-ignored` once git has been asked.
+    pub env_files_with_keys: Vec<Finding>,
 }
 
 impl ProjectFacts {
@@ -108,6 +111,7 @@ impl ProjectFacts {
         self.sdk_uses.extend(other.sdk_uses);
         self.legacy_env.extend(other.legacy_env);
         self.consumers.extend(other.consumers);
+        self.env_files_with_keys.extend(other.env_files_with_keys);
     }
 
     /// Order everything so judgement does not depend on thread scheduling.
@@ -140,6 +144,7 @@ impl ProjectFacts {
         self.legacy_env.sort_by_key(|s| at(&s.finding));
         self.consumers.sort();
         self.consumers.dedup();
+        self.env_files_with_keys.sort_by_key(|f| at(f));
     }
 
     /// What the pins governing `path` admit for `ecosystem`: those of the deepest

@@ -11,6 +11,18 @@ const FORMATS: [&str; 5] = ["full", "concise", "json", "sarif", "github"];
 fn snapshot_folder(folder: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     materialise_fixtures(dir.path());
+    if folder.starts_with("env-file-not-ignored/") {
+        // The one rule that asks git: its fixtures need a work tree (each folder
+        // brings its own `.gitignore`). Everywhere else the temporary directory is
+        // outside any repository, so the rule stays silent there.
+        let fixture = dir.path().join("fixtures").join(folder);
+        let init = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(&fixture)
+            .status()
+            .expect("git runs");
+        assert!(init.success());
+    }
     let out = keylint(
         dir.path(),
         &[

@@ -17,6 +17,7 @@ use crate::rules::RuleSet;
 use crate::rules::auth::AuthFacts;
 use crate::rules::auth_header;
 use crate::rules::browser_exposure;
+use crate::rules::env_file_git;
 use crate::rules::env_typo;
 use crate::rules::env_vars::EnvVars;
 use crate::rules::key_formats::KeyFormats;
@@ -200,8 +201,10 @@ impl Analyzer {
                 format!("{why}; scanned as plain text"),
             ));
         }
+        let env_file_rule = self.bit(env_file_git::ENV_FILE_NOT_IGNORED);
         let want = Wanted {
-            hardcoded: hits.rules & self.bit(keys::HARDCODED) != 0,
+            // env-file-not-ignored is about the keys hardcoded-key finds.
+            hardcoded: hits.rules & (self.bit(keys::HARDCODED) | env_file_rule) != 0,
             placeholder: hits.rules & self.bit(keys::PLACEHOLDER) != 0,
             malformed: hits.rules & self.bit(keys::MALFORMED) != 0,
             formats: hits.formats,
@@ -212,6 +215,7 @@ impl Analyzer {
         let mut found: Vec<(Range<usize>, RawFinding, Option<Range<usize>>)> = Vec::new();
         let mut pending_env: Vec<(Range<usize>, env_typo::Site, String, &str)> = Vec::new();
         let mut pending_sdk: Vec<(Range<usize>, sdk_usage::SdkSite, &str)> = Vec::new();
+        let mut env_file_key: Option<Range<usize>> = None;
 
         let test_or_docs = is_test_path(&file.path) || is_docs_or_build_path(&file.path);
         for segment in &segments {
@@ -221,6 +225,15 @@ impl Analyzer {
                 show_secrets: self.options.show_secrets,
             };
             let mut raw = keys::check(&segment.text, info, want, &self.formats);
+            if hits.rules & env_file_rule != 0
+                && segment.kind == FileKind::DotEnv
+                && env_file_key.is_none()
+            {
+                env_file_key = raw
+                    .iter()
+                    .find(|f| f.rule == keys::HARDCODED)
+                    .map(|f| segment.to_file(f.range.clone()));
+            }
             let code_hits = hits.rules & self.code_rules;
             let view = CodeView::new(&segment.text, segment.kind, &file.path);
             if code_hits != 0 {
@@ -342,6 +355,13 @@ impl Analyzer {
                 });
             }
         }
+        if let Some(range) = env_file_key
+            && let Some(rule) = self.rules.get(env_file_git::ENV_FILE_NOT_IGNORED)
+        {
+            let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+            let finding = pending(rule, range, name);
+            report.project.env_files_with_keys.push(finding);
+        }
         for (range, site, rule_id) in pending_sdk {
             let Some(rule) = self.rules.get(rule_id) else {
                 continue;
@@ -427,6 +447,11 @@ impl Analyzer {
             &level,
         );
         report.findings.extend(findings);
+        if self.rules.get(env_file_git::ENV_FILE_NOT_IGNORED).is_some() {
+            let sites = &report.project.env_files_with_keys;
+            let findings = env_file_git::judge(sites, &env_file_git::git_status);
+            report.findings.extend(findings);
+        }
     }
 }
 

@@ -8,6 +8,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/deprecated-model.toml"),
     ),
     (
+        "env-file-not-ignored.toml",
+        include_str!("../../rules/env-file-not-ignored.toml"),
+    ),
+    (
         "env-var-typo.toml",
         include_str!("../../rules/env-var-typo.toml"),
     ),

@@ -123,7 +123,9 @@ pub fn collect(view: &CodeView, env: &EnvVars) -> Collected {
             // the value on itself (see legacy-env-var).
             let has_near_miss = openai_ish_names(text).any(|name| {
                 is_near_miss(env, name)
-                    || env.context_dependent(name).is_some_and(|c| c.read_by_v0_sdk)
+                    || env
+                        .context_dependent(name)
+                        .is_some_and(|c| c.read_by_v0_sdk)
             });
             if has_near_miss && let Some(facts) = view.facts() {
                 out.sites.extend(facts.env_reads.iter().map(|r| Site {

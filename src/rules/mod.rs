@@ -6,6 +6,7 @@ pub mod auth;
 pub mod auth_header;
 pub mod browser_exposure;
 pub mod builtin;
+pub mod env_file_git;
 pub mod env_typo;
 pub mod env_vars;
 pub mod key_formats;

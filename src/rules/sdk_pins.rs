@@ -114,8 +114,7 @@ pub fn judge(
                 );
             }
             Api::Current => {
-                if !(enabled.0)(SDK_VERSION_MISMATCH) || !admits.is_some_and(|a| a.legacy_only())
-                {
+                if !(enabled.0)(SDK_VERSION_MISMATCH) || !admits.is_some_and(|a| a.legacy_only()) {
                     continue;
                 }
                 finding.level = rule_level(SDK_VERSION_MISMATCH);
@@ -173,9 +172,8 @@ fn legacy_env(project: &ProjectFacts, env: &EnvVars) -> Vec<Finding> {
         }
         let python = project.sdk_admits(path, Ecosystem::Python);
         let node = project.sdk_admits(path, Ecosystem::Node);
-        let legacy_pinned = |a: Option<crate::rules::sdk_releases::Admits>| {
-            a.is_some_and(|a| a.legacy_only())
-        };
+        let legacy_pinned =
+            |a: Option<crate::rules::sdk_releases::Admits>| a.is_some_and(|a| a.legacy_only());
         if legacy_pinned(python) || legacy_pinned(node) {
             continue; // the legacy SDK still reads it
         }
