@@ -8,6 +8,7 @@
 pub mod analyze;
 pub mod cli;
 pub mod findings;
+pub mod manifest;
 pub mod output;
 pub mod project;
 pub mod rules;
