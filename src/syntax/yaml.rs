@@ -81,13 +81,13 @@ fn path_of(stack: &[Frame]) -> Vec<String> {
 }
 
 /// The parser counts characters; rules work in bytes.
-struct CharToByte {
+pub(crate) struct CharToByte {
     offsets: Option<Vec<usize>>,
     len: usize,
 }
 
 impl CharToByte {
-    fn new(text: &str) -> CharToByte {
+    pub(crate) fn new(text: &str) -> CharToByte {
         let offsets = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect());
         CharToByte {
             offsets,
@@ -95,7 +95,7 @@ impl CharToByte {
         }
     }
 
-    fn get(&self, char_index: usize) -> usize {
+    pub(crate) fn get(&self, char_index: usize) -> usize {
         match &self.offsets {
             None => char_index.min(self.len),
             Some(o) => o.get(char_index).copied().unwrap_or(self.len),
