@@ -43,8 +43,9 @@ pub enum PinOrigin {
 }
 
 /// One dependency pin of an OpenAI SDK. `finding` is the `outdated-sdk` finding
-/// it would give (message and level complete), kept until the project decides
-/// whether a lock file's pin repeats a manifest's.
+/// it would give (message and level complete; `None` when that rule is off or
+/// suppressed there), kept until the project decides whether a lock file's pin
+/// repeats a manifest's.
 #[derive(Debug, Clone)]
 pub struct Pin {
     pub path: String,
@@ -52,7 +53,8 @@ pub struct Pin {
     /// `None`: a spec that names no version range (a URL, `workspace:`).
     pub admits: Option<Admits>,
     pub origin: PinOrigin,
-    pub finding: Finding,
+    pub line: usize,
+    pub finding: Option<Finding>,
 }
 
 /// A use of a legacy or current SDK API in code; its message and level wait for
@@ -139,7 +141,8 @@ impl ProjectFacts {
         self.roots.sort();
         self.roots.dedup();
         let at = |f: &Finding| (f.path.clone(), f.start.line, f.start.column, f.rule.clone());
-        self.pins.sort_by_key(|p| at(&p.finding));
+        self.pins
+            .sort_by(|a, b| (&a.path, a.line, a.ecosystem).cmp(&(&b.path, b.line, b.ecosystem)));
         self.sdk_uses.sort_by_key(|u| at(&u.finding));
         self.legacy_env.sort_by_key(|s| at(&s.finding));
         self.consumers.sort();

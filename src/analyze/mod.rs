@@ -12,7 +12,7 @@ pub mod suppression;
 use crate::findings::{
     Diagnostic, DiagnosticKind, Finding, Level, Report, fingerprint, normalize_code,
 };
-use crate::project::{Definition, EnvRole, LegacyEnvSite, NearMissSite, SdkUse};
+use crate::project::{Definition, EnvRole, LegacyEnvSite, NearMissSite, Pin, PinOrigin, SdkUse};
 use crate::rules::RuleSet;
 use crate::rules::auth::AuthFacts;
 use crate::rules::auth_header;
@@ -57,6 +57,8 @@ pub struct Analyzer {
     env: EnvVars,
     releases: SdkReleases,
     migration: SdkMigration,
+    /// Rules that need the project's SDK pins.
+    pin_rules: u64,
     prefilter: Prefilter,
     /// Rules with `also-keywords`: they run only when both keyword groups hit.
     needs_also: u64,
@@ -106,6 +108,20 @@ impl Analyzer {
                 }
             }
         }
+        let pin_rules = rules
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                [
+                    sdk_pins::OUTDATED_SDK,
+                    sdk_usage::LEGACY_SDK_CALL,
+                    sdk_usage::SDK_VERSION_MISMATCH,
+                    sdk_pins::LEGACY_ENV_VAR,
+                ]
+                .contains(&r.id.as_str())
+            })
+            .fold(0, |mask, (i, _)| mask | 1 << i);
         Analyzer {
             known_ids: all.ids().map(str::to_string).collect(),
             prefilter: Prefilter::new(keywords),
@@ -128,6 +144,7 @@ impl Analyzer {
             auth: AuthFacts::builtin(),
             models: ModelUsage::builtin(),
             env: EnvVars::builtin(),
+            pin_rules,
             releases: SdkReleases::builtin(),
             migration: SdkMigration::builtin(),
             options,
@@ -155,14 +172,19 @@ impl Analyzer {
     /// any keyword is never decoded or parsed.
     pub fn analyze_bytes(&self, path: &str, kind: FileKind, bytes: Vec<u8>) -> Report {
         let hits = self.prefilter_scan(&bytes);
-        let mut report = if hits.is_empty() {
+        let pins = self.wants_pins(path, hits);
+        let mut report = if hits.is_empty() && !pins {
             Report {
                 files_scanned: 1,
                 ..Default::default()
             }
         } else {
             let file = SourceFile::from_text_bytes(bytes, path.to_string(), kind);
-            self.analyze_hits(&file, hits)
+            let mut report = self.analyze_hits(&file, hits);
+            if pins {
+                self.collect_pins(&file, &mut report);
+            }
+            report
         };
         note_project_root(path, &mut report);
         report
@@ -172,8 +194,89 @@ impl Analyzer {
     pub fn analyze(&self, file: &SourceFile) -> Report {
         let hits = self.prefilter_scan(file.text.as_bytes());
         let mut report = self.analyze_hits(file, hits);
+        if self.wants_pins(&file.path, hits) {
+            self.collect_pins(file, &mut report);
+        }
         note_project_root(&file.path, &mut report);
         report
+    }
+
+    /// Manifests and lock files are the project's facts: read whenever a rule
+    /// judges pins, keyword or not (a manifest may name only `langchain`). Scripts,
+    /// Dockerfiles and CI files are read for install commands when a keyword hit.
+    fn wants_pins(&self, path: &str, hits: Hits) -> bool {
+        self.pin_rules != 0
+            && (hits.rules & self.pin_rules != 0 || crate::manifest::is_manifest_path(path))
+    }
+
+    /// Record the OpenAI SDK pins and the consumer libraries a manifest, lock file
+    /// or install command declares.
+    fn collect_pins(&self, file: &SourceFile, report: &mut Report) {
+        let Some(facts) = crate::manifest::read(&file.path, &file.text) else {
+            return;
+        };
+        let lines = LineIndex::new(&file.text);
+        let known = |id: &str| self.known_ids.iter().any(|k| k == id);
+        let suppressions =
+            if memchr::memmem::find(file.text.as_bytes(), DIRECTIVE_KEYWORD).is_some() {
+                Suppressions::parse(&file.text, &known).0
+            } else {
+                Suppressions::default()
+            };
+        let outdated = self.rules.get(sdk_pins::OUTDATED_SDK);
+        for req in facts.requirements {
+            let name = req.name.trim_start_matches('@');
+            if name.starts_with("langchain") || name.starts_with("litellm") {
+                report
+                    .project
+                    .consumers
+                    .push((file.path.clone(), name.to_string()));
+            }
+            if req.name != "openai" {
+                continue;
+            }
+            let admits = self.releases.admits(req.ecosystem, &req.spec);
+            let line = lines.line_of(req.range.start);
+            let origin = match req.origin {
+                crate::manifest::Origin::Manifest => PinOrigin::Manifest,
+                crate::manifest::Origin::Install => PinOrigin::Install,
+                crate::manifest::Origin::Lock => PinOrigin::Lock,
+            };
+            let finding = outdated
+                .filter(|_| admits.is_some_and(|a| a.legacy_only()))
+                .filter(|rule| !suppressions.covers(line, &rule.id))
+                .map(|rule| {
+                    let written: String = file.text[req.range.clone()]
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let pin = match origin {
+                        PinOrigin::Lock => format!("openai {written}"),
+                        _ => written,
+                    };
+                    Finding {
+                        path: file.path.clone(),
+                        rule: rule.id.clone(),
+                        level: rule.level,
+                        start: lines.position(&file.text, req.range.start),
+                        end: lines.position(&file.text, req.range.end),
+                        message: sdk_pins::outdated_message(&pin, req.ecosystem, &self.releases),
+                        fingerprint: fingerprint(
+                            &rule.id,
+                            &format!("{:?}:{}", req.ecosystem, req.spec),
+                        ),
+                        snippet: lines::snippet(&file.text, &lines, req.range.clone(), &[]),
+                    }
+                });
+            report.project.pins.push(Pin {
+                path: file.path.clone(),
+                ecosystem: req.ecosystem,
+                admits,
+                origin,
+                line,
+                finding,
+            });
+        }
     }
 
     fn prefilter_scan(&self, bytes: &[u8]) -> Hits {

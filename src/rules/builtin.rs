@@ -48,6 +48,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/model-endpoint-mismatch.toml"),
     ),
     (
+        "outdated-sdk.toml",
+        include_str!("../../rules/outdated-sdk.toml"),
+    ),
+    (
         "placeholder-key.toml",
         include_str!("../../rules/placeholder-key.toml"),
     ),

@@ -153,7 +153,7 @@ fn outdated_pins(project: &ProjectFacts) -> Vec<Finding> {
             p.origin != PinOrigin::Lock
                 || !declared.contains(&(project.root_of(&p.path), p.ecosystem))
         })
-        .map(|p| p.finding.clone())
+        .filter_map(|p| p.finding.clone())
         .collect()
 }
 
