@@ -1205,6 +1205,106 @@ fn notebook_keys_in_a_code_cell_and_an_output_are_reported_at_ipynb_lines() {
     assert!(r.stderr.is_empty(), "stderr:\n{}", r.stderr);
 }
 
+/// Code cells run top to bottom in one namespace: a URL and key set in the first cell
+/// reach the requests in later cells. Each finding is reported once, at its line of
+/// the `.ipynb`; a `%%bash` cell that is not Python does not stop the cells after it;
+/// suppression comments work per line and not across a cell boundary.
+#[test]
+fn notebook_code_cells_share_names_and_report_at_ipynb_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let notebook = with_directives(
+        r##"{
+ "cells": [
+  {"cell_type": "code", "outputs": [], "source": [
+    "import os, requests\n",
+    "API_URL = \"https://api.openai.com/v1/chat/completions\"\n",
+    "key = os.environ[\"OPENAI_API_KEY\"]\n",
+    "# kl: ignore[missing-bearer]\n"
+  ]},
+  {"cell_type": "code", "outputs": [], "source": [
+    "first = requests.post(API_URL, headers={\"Authorization\": key})\n"
+  ]},
+  {"cell_type": "markdown", "source": ["Now with `curl`:\n"]},
+  {"cell_type": "code", "outputs": [], "source": [
+    "%%bash\n",
+    "echo \"$(date\" (\n"
+  ]},
+  {"cell_type": "code", "outputs": [], "source": [
+    "!pip install requests\n",
+    "quiet = requests.post(API_URL, headers={\"Authorization\": key})  # kl: ignore[missing-bearer]\n",
+    "last = requests.post(API_URL, headers={\"Authorization\": key})\n"
+  ]}
+ ],
+ "metadata": {},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"##,
+    );
+    let position_of = |line_start: &str| {
+        let (index, line) = notebook
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.trim_start().starts_with(line_start))
+            .expect("the line is in the notebook");
+        let column = line.find("key})").expect("the header value") + 1;
+        format!("nb.ipynb:{}:{column}: error[missing-bearer] ", index + 1)
+    };
+    write(dir.path(), "nb.ipynb", notebook.clone());
+    let r = run(dir.path(), &["scan", "--format", "concise", "."]);
+    r.expect_code(1);
+    let lines = r.lines();
+    assert_eq!(lines.len(), 2, "each finding once:\n{}", r.stdout);
+    for (line, want) in lines.iter().zip(["\"first", "\"last"]) {
+        assert!(
+            line.starts_with(&position_of(want)),
+            "{line} is not at {}",
+            position_of(want)
+        );
+    }
+    assert!(r.stderr.is_empty(), "stderr:\n{}", r.stderr);
+}
+
+/// Text heuristics stay within a cell: a cell that leaves a docstring open (a
+/// SyntaxError in Jupyter, which compiles each cell alone) does not turn the next
+/// cell's code into documentation.
+#[test]
+fn notebook_docstring_left_open_in_one_cell_does_not_hide_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let notebook = r##"{
+ "cells": [
+  {"cell_type": "code", "outputs": [], "source": ["notes = \"\"\"draft\n"]},
+  {"cell_type": "code", "outputs": [], "source": [
+    "from openai import OpenAI\n",
+    "client = OpenAI(api_key=\"YOUR_API_KEY\")\n",
+    "reply = client.chat.completions.create(model=\"gpt-4\", messages=[])\n"
+  ]}
+ ],
+ "metadata": {},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"##;
+    write(dir.path(), "nb.ipynb", notebook);
+    let r = run(
+        dir.path(),
+        &["scan", "--format", "concise", "--as-of", "2026-11-25", "."],
+    );
+    r.expect_code(1);
+    let lines = r.lines();
+    assert_eq!(lines.len(), 2, "{}", r.stdout);
+    assert!(
+        lines[0].starts_with("nb.ipynb:6:32: warning[placeholder-key] "),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("nb.ipynb:7:53: error[deprecated-model] "),
+        "{}",
+        lines[1]
+    );
+}
+
 // ---------------------------------------------------------------------------------
 // 7. Suppression comments
 // ---------------------------------------------------------------------------------

@@ -6,11 +6,15 @@ use crate::source::FileKind;
 use crate::syntax::curl::{self, CurlCommand};
 use crate::syntax::{self, Facts, Lang};
 use std::cell::OnceCell;
+use std::ops::Range;
 
 pub struct CodeView<'a> {
     pub text: &'a str,
     pub kind: FileKind,
     pub path: &'a str,
+    /// The ranges of `text` that parse on their own (a notebook's code cells); empty
+    /// when the whole text is one program.
+    cells: &'a [Range<usize>],
     facts: OnceCell<Option<Facts>>,
     curl: OnceCell<Vec<CurlCommand>>,
 }
@@ -21,9 +25,20 @@ impl<'a> CodeView<'a> {
             text,
             kind,
             path,
+            cells: &[],
             facts: OnceCell::new(),
             curl: OnceCell::new(),
         }
+    }
+
+    /// A text of several cells, each parsed on its own, whose names are shared.
+    pub fn with_cells(self, cells: &'a [Range<usize>]) -> CodeView<'a> {
+        CodeView { cells, ..self }
+    }
+
+    /// The ranges of `text` that are cells of their own; empty for one program.
+    pub fn cells(&self) -> &'a [Range<usize>] {
+        self.cells
     }
 
     pub fn is_notebook(&self) -> bool {
@@ -42,7 +57,10 @@ impl<'a> CodeView<'a> {
             .get_or_init(|| {
                 Lang::for_file(self.kind, self.path)
                     .filter(|_| !is_generated_code(self.path))
-                    .and_then(|lang| syntax::facts(lang, self.text))
+                    .and_then(|lang| match self.cells {
+                        [] => syntax::facts(lang, self.text),
+                        cells => syntax::cells_facts(lang, self.text, cells),
+                    })
             })
             .as_ref()
     }

@@ -327,7 +327,7 @@ impl Analyzer {
                 is_test_path: test_or_docs,
                 show_secrets: self.options.show_secrets,
             };
-            let mut raw = keys::check(&segment.text, info, want, &self.formats);
+            let mut raw = self.check_keys(segment, info, want);
             if hits.rules & env_file_rule != 0
                 && segment.kind == FileKind::DotEnv
                 && env_file_key.is_none()
@@ -338,7 +338,8 @@ impl Analyzer {
                     .map(|f| segment.to_file(f.range.clone()));
             }
             let code_hits = hits.rules & self.code_rules;
-            let view = CodeView::new(&segment.text, segment.kind, &file.path);
+            let view =
+                CodeView::new(&segment.text, segment.kind, &file.path).with_cells(&segment.cells);
             if code_hits != 0 {
                 raw.extend(self.check_code(&view, code_hits));
             }
@@ -559,6 +560,35 @@ impl Analyzer {
 }
 
 impl Analyzer {
+    /// The keys engine reads text, not names, so nothing it judges spans cells: it
+    /// runs on each notebook cell alone, and a docstring left open in one cell does
+    /// not hide the next cell's keys.
+    fn check_keys(
+        &self,
+        segment: &segments::Segment,
+        info: SegmentInfo,
+        want: Wanted,
+    ) -> Vec<RawFinding> {
+        if segment.cells.is_empty() {
+            return keys::check(&segment.text, info, want, &self.formats);
+        }
+        let mut out = Vec::new();
+        for cell in &segment.cells {
+            let Some(text) = segment.text.get(cell.clone()) else {
+                continue;
+            };
+            let shift = |r: &mut Range<usize>| *r = r.start + cell.start..r.end + cell.start;
+            for mut finding in keys::check(text, info, want, &self.formats) {
+                shift(&mut finding.range);
+                if let Some((secret, _)) = &mut finding.secret {
+                    shift(secret);
+                }
+                out.push(finding);
+            }
+        }
+        out
+    }
+
     /// The rules that read syntax. Each engine first checks the text cheaply; the
     /// parse happens once, for the first engine that needs it.
     fn check_code(&self, view: &CodeView, wanted: u64) -> Vec<RawFinding> {

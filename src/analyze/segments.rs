@@ -1,9 +1,10 @@
 //! Segments: the pieces of a file that rules read, each mapped back to file offsets.
 //!
 //! Most files are one segment, the file itself. A notebook is JSON whose strings hold
-//! the code: each cell's source and each text output becomes a decoded segment, and
-//! every decoded byte remembers where it came from so findings land on the right line
-//! of the `.ipynb`.
+//! the code: its code cells, joined in order, become one decoded segment (they run in
+//! one namespace, so a name set in one cell is read in the next); each other cell and
+//! each text output becomes a segment of its own. Every decoded byte remembers where
+//! it came from so findings land on the right line of the `.ipynb`.
 
 use crate::source::{FileKind, SourceFile};
 use jsonc_parser::ast::{Array, Object, Value};
@@ -16,6 +17,9 @@ pub struct Segment<'a> {
     pub kind: FileKind,
     /// For decoded segments, the file byte range each text byte came from.
     origin: Option<Vec<Range<u32>>>,
+    /// For a notebook's joined code cells, each cell's range of `text`: Jupyter
+    /// compiles cell by cell, so each is parsed on its own.
+    pub cells: Vec<Range<usize>>,
 }
 
 impl<'a> Segment<'a> {
@@ -24,6 +28,7 @@ impl<'a> Segment<'a> {
             text: Cow::Borrowed(&file.text),
             kind: file.kind,
             origin: None,
+            cells: Vec::new(),
         }
     }
 
@@ -102,15 +107,26 @@ fn notebook_segments(text: &str) -> Result<Vec<Segment<'static>>, String> {
     };
     let language = notebook_language(&root);
     let mut segments = Vec::new();
+    let mut code_cells = Vec::new();
     for cell in &cells.elements {
         let Value::Object(cell) = cell else { continue };
-        let kind = match prop(cell, "cell_type") {
-            Some(Value::StringLit(s)) if s.value == "code" => language,
-            Some(Value::StringLit(s)) if s.value == "markdown" => FileKind::Markdown,
+        let cell_type = match prop(cell, "cell_type") {
+            Some(Value::StringLit(s)) => s.value.as_ref(),
+            _ => "",
+        };
+        let is_code = cell_type == "code";
+        let kind = match cell_type {
+            "code" => language,
+            "markdown" => FileKind::Markdown,
             _ => FileKind::Text,
         };
         if let Some(source) = prop(cell, "source") {
-            segments.extend(string_segment(text, source, kind));
+            let segment = string_segment(text, source, kind);
+            if is_code {
+                code_cells.extend(segment);
+            } else {
+                segments.extend(segment);
+            }
         }
         if let Some(Value::Array(outputs)) = prop(cell, "outputs") {
             for output in &outputs.elements {
@@ -134,7 +150,38 @@ fn notebook_segments(text: &str) -> Result<Vec<Segment<'static>>, String> {
             }
         }
     }
+    segments.splice(0..0, join_cells(code_cells, language));
     Ok(segments)
+}
+
+/// The code cells as one segment, a blank line between cells. The blank line keeps a
+/// cell's last line from running into the next cell's first: a standalone
+/// suppression comment ending a cell does not cover the next cell's first line, and
+/// a `curl … \` continuation stops at the cell's end.
+fn join_cells(cells: Vec<Segment<'static>>, kind: FileKind) -> Option<Segment<'static>> {
+    let mut text = String::new();
+    let mut origin: Vec<Range<u32>> = Vec::new();
+    let mut ranges = Vec::new();
+    for cell in cells {
+        if !text.is_empty() {
+            let separator = if text.ends_with('\n') { "\n" } else { "\n\n" };
+            // The separator comes from nowhere in the file: an empty range just
+            // after the previous cell's last character.
+            let after = origin.last().map_or(0..0, |r| r.end..r.end);
+            origin.extend(std::iter::repeat_n(after, separator.len()));
+            text.push_str(separator);
+        }
+        let start = text.len();
+        text.push_str(&cell.text);
+        origin.extend(cell.origin.unwrap_or_default());
+        ranges.push(start..text.len());
+    }
+    (!text.is_empty()).then_some(Segment {
+        text: Cow::Owned(text),
+        kind,
+        origin: Some(origin),
+        cells: ranges,
+    })
 }
 
 fn prop<'v, 'a>(obj: &'v Object<'a>, name: &str) -> Option<&'v Value<'a>> {
@@ -182,6 +229,7 @@ fn string_segment(text: &str, value: &Value, kind: FileKind) -> Option<Segment<'
         text: Cow::Owned(decoded),
         kind,
         origin: Some(origin),
+        cells: Vec::new(),
     })
 }
 
@@ -298,6 +346,40 @@ mod tests {
         let at = segs[0].text.find("abc").unwrap();
         let r = segs[0].to_file(at..at + 3);
         assert_eq!(&nb[r], "abc");
+    }
+
+    #[test]
+    fn code_cells_join_into_one_segment_that_maps_to_each_cell() {
+        let nb = r##"{
+ "cells": [
+  {"cell_type": "code", "source": ["MODEL = \"a\""]},
+  {"cell_type": "markdown", "source": ["# MODEL\n"]},
+  {"cell_type": "code", "source": [], "outputs": [{"output_type": "stream", "text": "out\n"}]},
+  {"cell_type": "code", "source": "use(MODEL)\n"}
+ ]
+}"##;
+        let file = SourceFile {
+            path: "n.ipynb".into(),
+            kind: FileKind::Notebook,
+            text: nb.into(),
+        };
+        let (segs, err) = split(&file);
+        assert!(err.is_none());
+        let texts: Vec<&str> = segs.iter().map(|s| s.text.as_ref()).collect();
+        assert_eq!(
+            texts,
+            ["MODEL = \"a\"\n\nuse(MODEL)\n", "# MODEL\n", "out\n"]
+        );
+        let code = &segs[0];
+        assert_eq!(code.cells, [0..11, 13..24]);
+        assert!(segs[1..].iter().all(|s| s.cells.is_empty()));
+        let at = code.text.rfind("MODEL").unwrap();
+        let r = code.to_file(at..at + 5);
+        assert_eq!(&nb[r.clone()], "MODEL");
+        assert!(nb[..r.start].ends_with("\"use("));
+        // The separator maps to the end of the first cell, not into the markdown.
+        let r = code.to_file(11..13);
+        assert!(r.is_empty() && nb[r.start..].starts_with("\"]},\n  {\"cell_type\": \"markdown\""));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The `keys` engine: hardcoded-key, placeholder-key and malformed-key.
 //!
-//! It works on one text segment (a whole file, or one notebook cell) and reports
-//! byte ranges in that segment. Three sources of candidates:
+//! It works on one text segment (a whole file, a notebook's code cells joined, or
+//! one other notebook cell or output) and reports byte ranges in that segment.
+//! Three sources of candidates:
 //! - provider regexes from `rules/data/key-formats.toml` (real-shaped keys);
 //! - runs of text around the OpenAI marker that fail those regexes (malformed);
 //! - values assigned to key names (`api_key="…"`, `OPENAI_API_KEY=…`), judged as

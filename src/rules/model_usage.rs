@@ -94,7 +94,7 @@ impl ModelUsage {
                 let mut literals = model_literals(text, false);
                 literals.retain(|l| judge.could_matter(l.id));
                 if !literals.is_empty() {
-                    let docs = Docs::new(text, view.kind);
+                    let docs = Docs::new(text, view.kind, view.cells());
                     literals.retain(|l| !docs.covers(text, l.key_start));
                 }
                 let parse = judge.worth_parsing(text, &literals, || self.endpoint_families(text));
@@ -951,7 +951,7 @@ fn curl_to_openai(url: &str) -> bool {
     host_of(url) == OPENAI_HOST
 }
 
-/// Config values and curl commands, in a non-code file or a notebook cell. `fences`
+/// Config values and curl commands, in a non-code file or a notebook's code. `fences`
 /// limits Markdown to its code blocks.
 fn check_carrier(judge: &Judge, view: &CodeView, out: &mut Vec<RawFinding>) {
     let text = view.text;
@@ -1027,10 +1027,13 @@ struct Docs {
     /// JavaScript and TypeScript: starts of `/*` and of `*/`.
     opens: Vec<usize>,
     closes: Vec<usize>,
+    /// Where each notebook cell starts: Jupyter compiles cells apart, so a docstring
+    /// left open in one cell does not run into the next.
+    cell_starts: Vec<usize>,
 }
 
 impl Docs {
-    fn new(text: &str, kind: FileKind) -> Docs {
+    fn new(text: &str, kind: FileKind, cells: &[Range<usize>]) -> Docs {
         let starts =
             |needle: &str| memchr::memmem::find_iter(text.as_bytes(), needle).collect::<Vec<_>>();
         let python = kind == FileKind::Python;
@@ -1039,6 +1042,7 @@ impl Docs {
             triple_quotes: Vec::new(),
             opens: Vec::new(),
             closes: Vec::new(),
+            cell_starts: cells.iter().map(|c| c.start).collect(),
         };
         if python {
             docs.triple_quotes = starts("\"\"\"");
@@ -1058,13 +1062,24 @@ impl Docs {
         if before.starts_with('#') || before.starts_with("//") || before.starts_with('*') {
             return true;
         }
-        let count = |list: &[usize], width: usize| list.partition_point(|&p| p + width <= at);
+        let cell_start = match self.cell_starts.partition_point(|&s| s <= at) {
+            0 => 0,
+            i => self.cell_starts[i - 1],
+        };
+        // The markers between the start of `at`'s cell (or of the text) and `at`.
+        fn between(list: &[usize], from: usize, at: usize, width: usize) -> &[usize] {
+            let first = list.partition_point(|&p| p < from);
+            let end = list.partition_point(|&p| p + width <= at);
+            &list[first..end.max(first)]
+        }
+        let before = |list, width| between(list, cell_start, at, width);
         if self.python {
-            count(&self.triple_quotes, 3) % 2 == 1
+            before(&self.triple_quotes, 3).len() % 2 == 1
         } else {
-            let last = |list: &[usize]| count(list, 2).checked_sub(1).map(|i| list[i]);
-            last(&self.opens)
-                .is_some_and(|open| last(&self.closes).is_none_or(|close| close < open))
+            let closes = before(&self.closes, 2);
+            before(&self.opens, 2)
+                .last()
+                .is_some_and(|open| closes.last().is_none_or(|close| close < open))
         }
     }
 }
@@ -1508,19 +1523,26 @@ x = {\"model\": \"gpt-4-o\"}
     #[test]
     fn documentation_lines_do_not_count() {
         let py = "def f():\n    \"\"\"Call it:\n\n    model=\"gpt-4\"\n    \"\"\"\n# model=\"gpt-4\"\nm = {\"model\": \"gpt-4\"}\n";
-        let docs = Docs::new(py, FileKind::Python);
+        let docs = Docs::new(py, FileKind::Python, &[]);
         let covered: Vec<bool> = model_literals(py, false)
             .iter()
             .map(|l| docs.covers(py, l.key_start))
             .collect();
         assert_eq!(covered, [true, true, false]);
         let js = "/**\n * model: \"gpt-4\"\n */\nconst a = { model: \"gpt-4\" }; /* x */\n";
-        let docs = Docs::new(js, FileKind::JavaScript);
+        let docs = Docs::new(js, FileKind::JavaScript, &[]);
         let covered: Vec<bool> = model_literals(js, false)
             .iter()
             .map(|l| docs.covers(js, l.key_start))
             .collect();
         assert_eq!(covered, [true, false]);
+        // A notebook cell that leaves a docstring open does not cover the next cell.
+        let cells = "s = \"\"\"open\n\nm = {\"model\": \"gpt-4\"}\n";
+        let second = cells.find("m =").unwrap();
+        let docs = Docs::new(cells, FileKind::Python, &[0..10, second..cells.len()]);
+        let literal = &model_literals(cells, false)[0];
+        assert!(!docs.covers(cells, literal.key_start));
+        assert!(Docs::new(cells, FileKind::Python, &[]).covers(cells, literal.key_start));
     }
 
     #[test]

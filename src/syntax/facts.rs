@@ -201,3 +201,136 @@ impl Facts {
         self.resolve(value).as_str()
     }
 }
+
+/// The facts of texts parsed each on its own, as facts of the one text that holds
+/// them: a notebook's code cells, which Jupyter compiles one by one but runs in one
+/// namespace. `parts` gives each part's offset in that text, in order, so a name in
+/// one cell resolves to an assignment in an earlier one.
+pub fn joined(parts: impl IntoIterator<Item = (usize, Facts)>) -> Facts {
+    let mut out = Facts::default();
+    let mut next_object_id = 0;
+    for (offset, part) in parts {
+        // Object ids are node addresses, unique only within one tree: trees parsed
+        // one after another may reuse them.
+        let mut moved = Relocation {
+            offset,
+            object_ids: HashMap::new(),
+            next_object_id: &mut next_object_id,
+        };
+        let Facts {
+            strings,
+            pairs,
+            calls,
+            env_reads,
+            constants,
+            assignments,
+            comments,
+            has_errors,
+        } = part;
+        out.strings
+            .extend(strings.into_iter().map(|v| moved.value(v)));
+        out.pairs.extend(pairs.into_iter().map(|p| Pair {
+            object: moved.object_id(p.object),
+            key: p.key,
+            key_range: moved.range(p.key_range),
+            value: moved.value(p.value),
+        }));
+        out.calls.extend(calls.into_iter().map(|c| {
+            Call {
+                callee: c.callee,
+                range: moved.range(c.range),
+                callee_range: moved.range(c.callee_range),
+                positional: c.positional.into_iter().map(|v| moved.value(v)).collect(),
+                keywords: c
+                    .keywords
+                    .into_iter()
+                    .map(|(k, v)| (k, moved.value(v)))
+                    .collect(),
+            }
+        }));
+        out.env_reads.extend(env_reads.into_iter().map(|r| EnvRead {
+            name: r.name,
+            name_range: moved.range(r.name_range),
+            range: moved.range(r.range),
+        }));
+        // A later cell's binding replaces an earlier one, as a later module-level
+        // assignment does in one file.
+        for (name, value) in constants {
+            let value = moved.value(value);
+            out.constants.insert(name, value);
+        }
+        out.assignments.extend(
+            assignments
+                .into_iter()
+                .map(|(target, at, v)| (target, moved.range(at), moved.value(v))),
+        );
+        out.comments
+            .extend(comments.into_iter().map(|r| moved.range(r)));
+        out.has_errors |= has_errors;
+    }
+    out
+}
+
+/// Moves one part's facts to its place in the joined text.
+struct Relocation<'a> {
+    offset: usize,
+    object_ids: HashMap<usize, usize>,
+    next_object_id: &'a mut usize,
+}
+
+impl Relocation<'_> {
+    fn range(&self, r: Range<usize>) -> Range<usize> {
+        r.start + self.offset..r.end + self.offset
+    }
+
+    fn object_id(&mut self, id: usize) -> usize {
+        *self.object_ids.entry(id).or_insert_with(|| {
+            let fresh = *self.next_object_id;
+            *self.next_object_id += 1;
+            fresh
+        })
+    }
+
+    /// Values nest only as deep as extraction followed them (`MAX_VALUE_DEPTH`).
+    fn value(&mut self, value: Value) -> Value {
+        match value {
+            Value::Str { text, range } => Value::Str {
+                text,
+                range: self.range(range),
+            },
+            Value::Template { parts, range } => Value::Template {
+                parts: parts
+                    .into_iter()
+                    .map(|p| match p {
+                        Part::Lit(s) => Part::Lit(s),
+                        Part::Expr(e) => Part::Expr(self.value(e)),
+                    })
+                    .collect(),
+                range: self.range(range),
+            },
+            Value::Env { name, range } => Value::Env {
+                name,
+                range: self.range(range),
+            },
+            Value::Name { path, range } => Value::Name {
+                path,
+                range: self.range(range),
+            },
+            Value::Number { text, range } => Value::Number {
+                text,
+                range: self.range(range),
+            },
+            Value::Bool { value, range } => Value::Bool {
+                value,
+                range: self.range(range),
+            },
+            Value::Object { id, range } => Value::Object {
+                id: self.object_id(id),
+                range: self.range(range),
+            },
+            Value::Other { range } => Value::Other {
+                range: self.range(range),
+            },
+        }
+    }
+}

@@ -114,6 +114,18 @@ pub fn facts(lang: Lang, text: &str) -> Option<Facts> {
     Some(facts)
 }
 
+/// Facts of `text` whose `cells` (ranges in `text`, in order) parse each on its own
+/// but share one namespace: a notebook's code cells. A syntax error or an IPython
+/// magic stays inside its cell, as in Jupyter, which compiles cell by cell. `None`
+/// when no cell could be parsed.
+pub fn cells_facts(lang: Lang, text: &str, cells: &[std::ops::Range<usize>]) -> Option<Facts> {
+    let parsed: Vec<(usize, Facts)> = cells
+        .iter()
+        .filter_map(|cell| Some((cell.start, facts(lang, text.get(cell.clone())?)?)))
+        .collect();
+    (!parsed.is_empty()).then(|| facts::joined(parsed))
+}
+
 /// Visit every node in document order without recursion. The visitor gets the
 /// node's ancestors, nearest last: `Node::parent` walks down from the root each
 /// time, which is quadratic on deep trees.

@@ -129,3 +129,43 @@ fn oversized_files_are_not_parsed() {
     let big = "x = 1\n".repeat(MAX_PARSE_BYTES / 6 + 1);
     assert!(facts(Lang::Python, &big).is_none());
 }
+
+#[test]
+fn cells_share_names_but_parse_apart() {
+    let cell_one =
+        "MODEL = \"gpt-3.5-turbo-0301\"\nheaders = {\"Authorization\": key}\n!pip install openai\n";
+    let cell_two = "print(\n";
+    let cell_three =
+        "MODEL2 = MODEL\nrequests.post(url, headers=headers, json={\"model\": MODEL2})\n";
+    let text = format!("{cell_one}\n{cell_two}\n{cell_three}");
+    let start_two = cell_one.len() + 1;
+    let start_three = start_two + cell_two.len() + 1;
+    let cells = [
+        0..cell_one.len(),
+        start_two..start_two + cell_two.len(),
+        start_three..text.len(),
+    ];
+    let f = cells_facts(Lang::Python, &text, &cells).expect("parses");
+    // The unclosed call in the second cell does not swallow the third.
+    let post = f
+        .calls
+        .iter()
+        .find(|c| c.callee == "requests.post")
+        .expect("the third cell's call");
+    assert_eq!(&text[post.callee_range.clone()], "requests.post");
+    let body = f.resolve(post.keyword("json").unwrap());
+    let Value::Object { id, .. } = body else {
+        panic!("json= is a dict: {body:?}")
+    };
+    let model = f.object_pairs(*id).find(|p| p.key == "model").unwrap();
+    let resolved = f.resolve(&model.value);
+    assert_eq!(resolved.as_str(), Some("gpt-3.5-turbo-0301"));
+    assert_eq!(&text[resolved.range()], "gpt-3.5-turbo-0301");
+    // An object of the first cell keeps its pairs, apart from the third cell's.
+    let Value::Object { id: headers, .. } = f.resolve(post.keyword("headers").unwrap()) else {
+        panic!("headers resolve to the first cell's dict")
+    };
+    let keys: Vec<&str> = f.object_pairs(*headers).map(|p| p.key.as_str()).collect();
+    assert_eq!(keys, ["Authorization"]);
+    assert!(f.has_errors);
+}
