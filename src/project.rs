@@ -100,6 +100,9 @@ pub struct ProjectFacts {
     /// `.env` files holding a key: the first key's finding, for
     /// `env-file-not-ignored` once git has been asked.
     pub env_files_with_keys: Vec<Finding>,
+    /// Directories of manifests that declare the `openai` package itself: the
+    /// SDK's own sources, where the legacy API is defined, not called.
+    pub sdk_sources: Vec<String>,
 }
 
 impl ProjectFacts {
@@ -114,6 +117,7 @@ impl ProjectFacts {
         self.legacy_env.extend(other.legacy_env);
         self.consumers.extend(other.consumers);
         self.env_files_with_keys.extend(other.env_files_with_keys);
+        self.sdk_sources.extend(other.sdk_sources);
     }
 
     /// Order everything so judgement does not depend on thread scheduling.
@@ -148,6 +152,8 @@ impl ProjectFacts {
         self.consumers.sort();
         self.consumers.dedup();
         self.env_files_with_keys.sort_by_key(|f| at(f));
+        self.sdk_sources.sort();
+        self.sdk_sources.dedup();
     }
 
     /// What the pins governing `path` admit for `ecosystem`: those of the deepest
@@ -172,6 +178,13 @@ impl ProjectFacts {
             admits = admits.and(pin.admits?);
         }
         (admits != Admits::default()).then_some(admits)
+    }
+
+    /// Whether `path` is part of the SDK's own sources.
+    pub fn in_sdk_sources(&self, path: &str) -> bool {
+        self.sdk_sources
+            .iter()
+            .any(|dir| dir.is_empty() || path.starts_with(&format!("{dir}/")))
     }
 
     /// Whether a library that reads legacy variables itself is part of the

@@ -215,6 +215,15 @@ impl Analyzer {
         let Some(facts) = crate::manifest::read(&file.path, &file.text) else {
             return;
         };
+        let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+        if matches!(
+            name,
+            "pyproject.toml" | "setup.py" | "setup.cfg" | "package.json"
+        ) && sdk_pins::declares_the_sdk(&file.text)
+        {
+            let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
+            report.project.sdk_sources.push(dir.to_string());
+        }
         let lines = LineIndex::new(&file.text);
         let known = |id: &str| self.known_ids.iter().any(|k| k == id);
         let suppressions =

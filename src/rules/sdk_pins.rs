@@ -60,6 +60,17 @@ pub fn consumer_imports(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether a manifest declares the `openai` package itself (`name = "openai"`
+/// in pyproject, `name = openai` in setup.cfg, `name="openai",` in setup.py,
+/// `"name": "openai",` in package.json).
+pub fn declares_the_sdk(text: &str) -> bool {
+    static NAME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?m)^\s*"?name"?\s*[:=]\s*["']?openai["']?\s*,?\s*$"#)
+            .expect("valid regex")
+    });
+    NAME.is_match(text)
+}
+
 /// Which rules are enabled, by id.
 pub struct Enabled<'a>(pub &'a dyn Fn(&str) -> bool);
 
@@ -75,6 +86,9 @@ pub fn judge(
     }
     for usage in &project.sdk_uses {
         let path = usage.finding.path.as_str();
+        if project.in_sdk_sources(path) {
+            continue;
+        }
         let admits = project.sdk_admits(path, usage.ecosystem);
         let (sdk, from) = sdk_name(usage.ecosystem);
         let mut finding = usage.finding.clone();
@@ -196,4 +210,27 @@ fn legacy_env(project: &ProjectFacts, env: &EnvVars) -> Vec<Finding> {
         out.push(finding);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sdk_itself_is_recognised() {
+        for text in [
+            "[project]\nname = \"openai\"\n",
+            "[metadata]\nname = openai\n",
+            "setup(\n    name=\"openai\",\n)",
+            "{\n  \"name\": \"openai\",\n  \"version\": \"3.3.0\"\n}",
+        ] {
+            assert!(declares_the_sdk(text), "{text}");
+        }
+        for text in [
+            "name = \"openai-helper\"",
+            "{ \"name\": \"my-openai-app\" }",
+        ] {
+            assert!(!declares_the_sdk(text), "{text}");
+        }
+    }
 }

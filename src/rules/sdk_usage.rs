@@ -3,7 +3,8 @@
 //! site is a problem depends on the project's pin, judged in
 //! [`crate::rules::sdk_pins`] once every file is in.
 
-use crate::analyze::code_view::CodeView;
+use crate::analyze::code_view::{CodeView, is_generated_code};
+use crate::analyze::is_test_path;
 use crate::manifest::Ecosystem;
 use crate::source::FileKind;
 use crate::syntax::Facts;
@@ -93,28 +94,42 @@ impl SdkMigration {
         self.node.iter().find(|r| r.legacy == name)
     }
 
-    /// Cheap text gate: could this segment hold any site?
-    pub fn worth_parsing(text: &str, kind: FileKind) -> bool {
-        let has = |s: &str| memmem::find(text.as_bytes(), s.as_bytes()).is_some();
-        match kind {
-            FileKind::Python => has("openai"),
-            FileKind::JavaScript | FileKind::TypeScript => has("OpenAI"),
-            _ => false,
-        }
-    }
-
-    /// Every legacy and current SDK site in a code segment.
+    /// Every legacy and current SDK site in a code segment. Most files that name
+    /// OpenAI use the current SDK, so the parse is taken only when the text shows a
+    /// legacy marker; the current SDK's first use is found in the text.
     pub fn collect(&self, view: &CodeView) -> Vec<SdkSite> {
-        if !Self::worth_parsing(view.text, view.kind) {
-            return Vec::new();
+        static PY_LEGACY: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"\bopenai\.(?:[A-Z][A-Za-z]+\.|error\b|api_base\b|api_key_path\b)")
+                .expect("valid regex")
+        });
+        if is_test_path(view.path) || is_generated_code(view.path) {
+            return Vec::new(); // tests exercise the old API on purpose
         }
-        let Some(facts) = view.facts() else {
-            return Vec::new();
-        };
-        let mut out = match view.kind {
-            FileKind::Python => self.python_sites(facts, view.text),
-            _ => self.node_sites(facts, view.text),
-        };
+        let text = view.text;
+        let mut out = Vec::new();
+        match view.kind {
+            FileKind::Python => {
+                let engine = text.contains("engine") && text.contains("completions.create");
+                // Code that branches on the SDK version supports both APIs.
+                if (PY_LEGACY.is_match(text) || engine)
+                    && !checks_sdk_version(text)
+                    && let Some(facts) = view.facts()
+                {
+                    out.extend(self.python_sites(facts, text));
+                }
+                out.extend(python_current_site(text));
+            }
+            FileKind::JavaScript | FileKind::TypeScript => {
+                if memmem::find(text.as_bytes(), b"OpenAIApi").is_some()
+                    && let Some(facts) = view.facts()
+                {
+                    out.extend(self.node_sites(facts, text));
+                } else {
+                    out.extend(node_current_site(text));
+                }
+            }
+            _ => {}
+        }
         out.sort_by_key(|s| (s.range.start, s.range.end));
         out.dedup_by(|a, b| a.range == b.range);
         out
@@ -168,9 +183,6 @@ impl SdkMigration {
                 out.push(legacy(name.clone(), &row.current, at..at + name.len()));
             }
         }
-        if let Some(site) = python_current_site(facts, text) {
-            out.push(site);
-        }
         out
     }
 
@@ -221,39 +233,63 @@ impl SdkMigration {
     }
 }
 
-/// The first sign of the current Python SDK: `from openai import OpenAI`, a client
-/// built from `OpenAI(…)`, or a `…chat.completions.create(…)` call.
-fn python_current_site(facts: &Facts, text: &str) -> Option<SdkSite> {
-    static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?m)^[ \t]*from[ \t]+openai[ \t]+import[ \t(]+[^\n#]*?\b((?:Async)?(?:Azure)?OpenAI)\b")
+/// `is_openai_v1()`, `openai.__version__`, `version("openai")`: the file picks the
+/// API by the installed SDK.
+fn checks_sdk_version(text: &str) -> bool {
+    [
+        "is_openai_v1",
+        "openai.__version__",
+        "version(\"openai\")",
+        "openai.version",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
+}
+
+/// The first sign of the current Python SDK: `from openai import OpenAI` (or
+/// `AsyncOpenAI`, `AzureOpenAI`), or a client built as `openai.OpenAI(…)`.
+fn python_current_site(text: &str) -> Option<SdkSite> {
+    static CURRENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?m)^[ \t]*from[ \t]+openai[ \t]+import[ \t(]+[^\n#]*?\b((?:Async)?(?:Azure)?OpenAI)\b|\b(openai\.(?:Async)?(?:Azure)?OpenAI)[ \t]*\(",
+        )
+        .expect("valid regex")
+    });
+    let c = CURRENT.captures(text)?;
+    let (what, m) = match (c.get(1), c.get(2)) {
+        (Some(m), _) => (format!("from openai import {}", m.as_str()), m),
+        (None, Some(m)) => (m.as_str().to_string(), m),
+        _ => return None,
+    };
+    Some(SdkSite {
+        ecosystem: Ecosystem::Python,
+        api: Api::Current,
+        what,
+        instead: String::new(),
+        range: m.range(),
+    })
+}
+
+/// The first `new OpenAI(…)` or `import OpenAI from "openai"` of a file.
+fn node_current_site(text: &str) -> Option<SdkSite> {
+    static CURRENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\bnew[ \t]+(OpenAI)[ \t]*\(|(?m)^[ \t]*import[ \t]+(OpenAI)\b[^;\n]*from[ \t]*["']openai["']"#)
             .expect("valid regex")
     });
-    let site = |what: &str, range: Range<usize>| SdkSite {
-        ecosystem: Ecosystem::Python,
+    let c = CURRENT.captures(text)?;
+    let m = c.get(1).or_else(|| c.get(2))?;
+    let what = if c.get(1).is_some() {
+        "new OpenAI"
+    } else {
+        "import OpenAI from \"openai\""
+    };
+    Some(SdkSite {
+        ecosystem: Ecosystem::Node,
         api: Api::Current,
         what: what.to_string(),
         instead: String::new(),
-        range,
-    };
-    if let Some(c) = IMPORT.captures(text)
-        && let Some(m) = c.get(1)
-    {
-        return Some(site(
-            &format!("from openai import {}", m.as_str()),
-            m.range(),
-        ));
-    }
-    facts
-        .calls
-        .iter()
-        .find(|c| {
-            matches!(
-                c.callee.as_str(),
-                "openai.OpenAI" | "openai.AsyncOpenAI" | "openai.AzureOpenAI"
-            ) || c.callee.ends_with(".chat.completions.create")
-                && !c.callee.starts_with("openai.ChatCompletion")
-        })
-        .map(|c| site(&c.callee, c.callee_range.clone()))
+        range: m.range(),
+    })
 }
 
 /// Occurrences of `needle` in code (not in comments or string literals), with the
