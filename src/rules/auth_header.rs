@@ -12,19 +12,21 @@ use std::sync::LazyLock;
 
 pub const MISSING_BEARER: &str = "missing-bearer";
 
-/// Whether a file can hold a finding, judged line by line before any parse: some
-/// `Authorization` key (`"Authorization": …`, `Authorization: …`) is given a value on its own line that is not a string
-/// starting with `Bearer `. SDK sources and docs mention `authorization` often,
-/// and parsing them all would cost more than the rest of the scan together; a
-/// header whose value starts on the next line is the price.
+/// Whether a file can hold a finding, judged on the text before any parse: some
+/// `Authorization` key (`"Authorization": …`, `Authorization: …`) is given a value
+/// that does not start with a `Bearer ` string. The value is read from the first
+/// line after the colon that holds more than whitespace and opening parentheses,
+/// so a formatter's `"Authorization":\n    key,` or `"Authorization": (\n …)` is
+/// judged by the value's first line. SDK sources and docs mention `authorization`
+/// often, and parsing them all would cost more than the rest of the scan together.
 pub fn worth_parsing(text: &str, python: bool) -> bool {
     static HEADER_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?i)authorization["'`\]]{0,2}[ \t]*:[ \t]*([^\r\n]*)"#).expect("valid regex")
+        Regex::new(r#"(?i)authorization["'`\]]{0,2}[ \t]*:[\s(]*([^\r\n]*)"#).expect("valid regex")
     });
     // Python has no bare object keys: a dict key closes its quote before the colon,
     // which leaves out `-H "Authorization: …"` examples inside docstrings.
     static PYTHON_KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?i)authorization["'][ \t]*:[ \t]*([^\r\n]*)"#).expect("valid regex")
+        Regex::new(r#"(?i)authorization["'][ \t]*:[\s(]*([^\r\n]*)"#).expect("valid regex")
     });
     let pattern = if python {
         &*PYTHON_KEY_VALUE
@@ -383,6 +385,9 @@ mod tests {
             r#"-H "Authorization: $OPENAI_API_KEY""#,
             "{ Authorization: apiKey }",
             r#"h = {"Authorization": "Token abc"}"#,
+            "headers = {\n    \"Authorization\":\n        key,\n}",
+            "headers = {\"Authorization\": (\n    \"Token \" + key\n)}",
+            "{\n  Authorization:\r\n    process.env.OPENAI_API_KEY,\n}",
         ] {
             assert!(worth_parsing(bad, false), "{bad}");
         }
@@ -393,6 +398,8 @@ mod tests {
             "# The Authorization header carries the key.",
             "auth = request.headers.get('authorization')",
             r#"token = headers.get("Authorization", "")"#,
+            "h = {\n    \"Authorization\":\n        f\"Bearer {key}\",\n}",
+            "h = {\"Authorization\": (\n    \"Bearer \" + key\n)}",
         ] {
             assert!(!worth_parsing(fine, false), "{fine}");
         }
@@ -401,6 +408,7 @@ mod tests {
     #[test]
     fn python_needs_a_dict_key() {
         assert!(worth_parsing(r#"h = {"Authorization": key}"#, true));
+        assert!(worth_parsing("h = {\"Authorization\":\n    key}", true));
         assert!(!worth_parsing(
             r#"    -H 'Authorization: Bearersk-1234'"#,
             true

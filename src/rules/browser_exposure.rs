@@ -300,7 +300,9 @@ pub fn check_code(
     let mut passed: Vec<(Range<usize>, String)> = Vec::new();
     for call in facts.calls.iter().filter(|c| is_openai_client(&c.callee)) {
         for key in ["apiKey", "openAIApiKey", "api_key"] {
-            if let Some(Value::Env { name, range }) = call.keyword(key) {
+            // A name is followed to its read: `const { VITE_KEY: k } = import.meta.env`
+            // reports the read, once, where it happens.
+            if let Some(Value::Env { name, range }) = call.keyword(key).map(|v| facts.resolve(v)) {
                 passed.push((range.clone(), name.clone()));
             }
         }

@@ -3,9 +3,10 @@
 //! A value counts as the key when it is an environment read of a key variable
 //! (`os.environ["OPENAI_API_KEY"]`, `process.env.OPENAI_API_KEY`), a name that holds
 //! one (`api_key`, `self.api_key`, `openaiApiKey`), or a name assigned from such a
-//! read. F-strings, templates, concatenations, `str(…)`, `"…".format(…)` and object
-//! literals are looked through; everything else (`len(key)`, `key[:4]`, `bool(key)`,
-//! `mask(key)`, conditionals) is a derived value and stays silent.
+//! read. F-strings, templates, concatenations, `%`-formatting, `str(…)`,
+//! `"…".format(…)` and object literals are looked through; everything else
+//! (`len(key)`, `key[:4]`, `bool(key)`, `mask(key)`, conditionals) is a derived
+//! value and stays silent.
 
 use crate::analyze::is_test_path;
 use crate::rules::key_formats::KeyFormats;
@@ -412,8 +413,8 @@ fn paren_len(b: &[u8]) -> Option<usize> {
 
 /// Whether the value at `s..e` is used whole, judged by its neighbours: the
 /// engine reads a key out of a whole argument, an interpolation, a concatenation,
-/// a dict or object value, `str(…)`, `"…".format(…)` and string methods that
-/// return the same text.
+/// a `%`-format argument, a dict or object value, `str(…)`, `"…".format(…)` and
+/// string methods that return the same text.
 fn used_whole(b: &[u8], s: usize, e: usize) -> bool {
     let after = e + b[e..]
         .iter()
@@ -464,7 +465,8 @@ fn used_whole(b: &[u8], s: usize, e: usize) -> bool {
                 || PASS_THROUGH.iter().any(|p| p.as_bytes() == callee)
                 || std::str::from_utf8(callee).is_ok_and(|c| sink(c).is_some())
         }
-        Some(b',' | b'{' | b'+' | b':' | b'=' | b'[' | b'?' | b'|' | b'$') => true,
+        // `%` is Python's `"key: %s" % key`; in JavaScript, a modulo costs a parse.
+        Some(b',' | b'{' | b'+' | b':' | b'=' | b'[' | b'?' | b'|' | b'$' | b'%') => true,
         _ => false,
     }
 }
@@ -874,6 +876,7 @@ mod tests {
             "logger.info(\n    f\"using {self.api_key}\"\n)",
             "k = os.getenv(\"OPENAI_API_KEY\")\nprint(k)",
             "const k = process.env.OPENAI_API_KEY;\nconsole.log(\"key\", k);",
+            "print(\"key: %s\" % api_key)",
         ] {
             assert!(worth_parsing(bad, "app.py"), "{bad}");
         }
@@ -885,6 +888,7 @@ mod tests {
             "logger.info(user_api_key_dict.user_id)",
             "Math.log(apiKey.length)",
             "k = os.getenv(\"OPENAI_API_KEY\")\nprint(len(key))",
+            "print(\"key ends in %s\" % api_key[-4:])",
         ] {
             assert!(!worth_parsing(fine, "app.py"), "{fine}");
         }
@@ -904,6 +908,17 @@ mod tests {
             none
         );
         assert_eq!(names(r#"("key %s", api_key)"#, true), ["api_key"]);
+        assert_eq!(
+            names(r#"("key %s" % api_key, "%s" % (k,), "%d" % len(j))"#, true),
+            ["api_key", "k"]
+        );
+        assert_eq!(
+            names(
+                r#"("%s" % api_key[-4:], "%s" % ("set" if k else "no"))"#,
+                true
+            ),
+            none
+        );
         assert_eq!(names(r#"(f"key={api_key[:4]} {{x}} {k!r}")"#, true), ["k"]);
         assert_eq!(
             names(r#"(os.environ["OPENAI_API_KEY"])"#, true),

@@ -33,8 +33,6 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
             ) else {
                 return;
             };
-            let target = path_text(name, src);
-            let val = value(init, src, 0);
             let top_level = matches!(
                 ancestor_kind(ancestors, 1),
                 Some("lexical_declaration" | "variable_declaration")
@@ -42,6 +40,12 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
                 ancestor_kind(ancestors, 2),
                 Some("program" | "export_statement")
             );
+            if name.kind() == "object_pattern" && is_env_object(init, src) {
+                destructured_env(name, src, top_level, facts);
+                return;
+            }
+            let target = path_text(name, src);
+            let val = value(init, src, 0);
             if top_level && name.kind() == "identifier" {
                 facts.constants.insert(target.clone(), val.clone());
             }
@@ -52,6 +56,10 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
                 node.child_by_field_name("left"),
                 node.child_by_field_name("right"),
             ) {
+                if left.kind() == "object_pattern" && is_env_object(right, src) {
+                    destructured_env(left, src, false, facts);
+                    return;
+                }
                 facts.assignments.push((
                     path_text(left, src),
                     left.byte_range(),
@@ -157,6 +165,94 @@ fn env_read(node: Node, src: &[u8]) -> Option<EnvRead> {
         name_range,
         range: node.byte_range(),
     })
+}
+
+/// `process.env`, `import.meta.env` and the like, also behind parentheses and
+/// TypeScript casts (`import.meta.env as ImportMetaEnv`).
+fn is_env_object(node: Node, src: &[u8]) -> bool {
+    let mut node = node;
+    for _ in 0..MAX_VALUE_DEPTH {
+        match node.kind() {
+            "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression" => {
+                match named_children(node)
+                    .into_iter()
+                    .find(|n| n.kind() != "comment")
+                {
+                    Some(inner) => node = inner,
+                    None => return false,
+                }
+            }
+            _ => return ENV_OBJECTS.contains(&path_text(node, src).as_str()),
+        }
+    }
+    false
+}
+
+/// `const { VITE_OPENAI_API_KEY, NEXT_PUBLIC_X: x = "" } = process.env`: each
+/// property is an environment read, and the name it binds holds that read, so a
+/// later `apiKey: x` resolves to the variable as `x = process.env.X` would.
+fn destructured_env(pattern: Node, src: &[u8], top_level: bool, facts: &mut Facts) {
+    for entry in named_children(pattern) {
+        let (key, binding) = match entry.kind() {
+            "shorthand_property_identifier_pattern" => (entry, Some(entry)),
+            // `{ X = "default" }`
+            "object_assignment_pattern" => match entry.child_by_field_name("left") {
+                Some(left) => (left, Some(left)),
+                None => continue,
+            },
+            "pair_pattern" => {
+                let Some(key) = entry.child_by_field_name("key") else {
+                    continue;
+                };
+                // `{ X: x }` and `{ X: x = "" }`; nested patterns bind no single name.
+                let binding = entry
+                    .child_by_field_name("value")
+                    .and_then(|v| match v.kind() {
+                        "identifier" => Some(v),
+                        "assignment_pattern" => v
+                            .child_by_field_name("left")
+                            .filter(|l| l.kind() == "identifier"),
+                        _ => None,
+                    });
+                (key, binding)
+            }
+            _ => continue, // `...rest`, comments
+        };
+        let (name, name_range) = match key.kind() {
+            "string" => match value(key, src, MAX_VALUE_DEPTH - 1) {
+                Value::Str { text, range } => (text, range),
+                _ => continue,
+            },
+            "property_identifier" | "shorthand_property_identifier_pattern" | "identifier" => {
+                (text(key, src).to_string(), key.byte_range())
+            }
+            _ => continue, // computed keys
+        };
+        if name.is_empty() {
+            continue;
+        }
+        // The key and the name it binds, without a default value.
+        let range = key.start_byte()..binding.map_or(key.end_byte(), |b| b.end_byte());
+        if let Some(binding) = binding {
+            let target = text(binding, src).to_string();
+            let read = Value::Env {
+                name: name.clone(),
+                range: range.clone(),
+            };
+            if top_level {
+                facts.constants.insert(target.clone(), read.clone());
+            }
+            facts.assignments.push((target, binding.byte_range(), read));
+        }
+        facts.env_reads.push(EnvRead {
+            name,
+            name_range,
+            range,
+        });
+    }
 }
 
 pub(super) fn value(node: Node, src: &[u8], depth: usize) -> Value {

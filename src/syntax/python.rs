@@ -176,6 +176,23 @@ pub(super) fn value(node: Node, src: &[u8], depth: usize) -> Value {
                 (Some("+"), Some(l), Some(r)) => {
                     concat(value(l, src, depth + 1), value(r, src, depth + 1), range)
                 }
+                (Some("%"), Some(l), Some(r)) => {
+                    // `"a" "%s"` is a template of literals only.
+                    let format = match value(l, src, depth + 1) {
+                        Value::Template { parts, .. } => parts
+                            .into_iter()
+                            .map(|p| match p {
+                                Part::Lit(text) => Some(text),
+                                Part::Expr(_) => None,
+                            })
+                            .collect::<Option<String>>(),
+                        left => left.as_str().map(str::to_string),
+                    };
+                    match format.and_then(|f| percent_format(&f, r, src, depth)) {
+                        Some(parts) => Value::Template { parts, range },
+                        None => Value::Other { range },
+                    }
+                }
                 _ => Value::Other { range },
             }
         }
@@ -214,6 +231,119 @@ pub(super) fn value(node: Node, src: &[u8], depth: usize) -> Value {
         },
         _ => Value::Other { range },
     }
+}
+
+/// One piece of a `%` format string.
+enum Piece {
+    Lit(String),
+    /// A conversion (`%s`, `%-8.3f`), with its mapping key for `%(name)s`.
+    Conversion(Option<String>),
+}
+
+/// The pieces of a `%` format string; `None` for what this reader does not
+/// follow: `*` widths, which take arguments of their own, and malformed specs.
+fn percent_pieces(format: &str) -> Option<Vec<Piece>> {
+    let mut pieces = Vec::new();
+    let mut literal = String::new();
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            literal.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            literal.push('%');
+            continue;
+        }
+        let mut name = None;
+        if chars.peek() == Some(&'(') {
+            chars.next();
+            let mut key = String::new();
+            loop {
+                match chars.next()? {
+                    ')' => break,
+                    k => key.push(k),
+                }
+            }
+            name = Some(key);
+        }
+        while chars
+            .peek()
+            .is_some_and(|c| c.is_ascii_digit() || "#0- +.hlL".contains(*c))
+        {
+            chars.next();
+        }
+        if !chars.next().is_some_and(|t| "diouxXeEfFgGcrsa".contains(t)) {
+            return None; // `*` widths, or not a conversion at all
+        }
+        if !literal.is_empty() {
+            pieces.push(Piece::Lit(std::mem::take(&mut literal)));
+        }
+        pieces.push(Piece::Conversion(name));
+    }
+    if !literal.is_empty() {
+        pieces.push(Piece::Lit(literal));
+    }
+    Some(pieces)
+}
+
+/// `"key: %s" % key`, `"%s=%r" % (a, b)` and `"%(k)s" % {"k": v}` as the template
+/// they build: each conversion replaced by its argument, as in an f-string. `None`
+/// when conversions and arguments do not line up, so nothing is read into a value
+/// the reader cannot place.
+fn percent_format(format: &str, right: Node, src: &[u8], depth: usize) -> Option<Vec<Part>> {
+    let pieces = percent_pieces(format)?;
+    let named = pieces
+        .iter()
+        .any(|p| matches!(p, Piece::Conversion(Some(_))));
+    let mut positional = Vec::new();
+    let mut by_name = Vec::new();
+    match right.kind() {
+        "tuple" => positional.extend(
+            named_children(right)
+                .into_iter()
+                .filter(|n| n.kind() != "comment")
+                .map(|n| value(n, src, depth + 1)),
+        ),
+        "dictionary" if named => {
+            for pair in named_children(right)
+                .into_iter()
+                .filter(|n| n.kind() == "pair")
+            {
+                if let (Some(key), Some(val)) = (
+                    pair.child_by_field_name("key"),
+                    pair.child_by_field_name("value"),
+                ) && let Value::Str { text, .. } = value(key, src, depth + 1)
+                {
+                    by_name.push((text, value(val, src, depth + 1)));
+                }
+            }
+        }
+        // `"%(k)s" % mapping`: the values are out of sight.
+        _ if named => return None,
+        _ => positional.push(value(right, src, depth + 1)),
+    }
+    let conversions = pieces
+        .iter()
+        .filter(|p| matches!(p, Piece::Conversion(_)))
+        .count();
+    if conversions == 0 || (!named && conversions != positional.len()) {
+        return None;
+    }
+    let mut positional = positional.into_iter();
+    let mut parts = Vec::new();
+    for piece in pieces {
+        parts.push(match piece {
+            Piece::Lit(text) => Part::Lit(text),
+            Piece::Conversion(None) => Part::Expr(positional.next()?),
+            Piece::Conversion(Some(name)) => {
+                let (_, v) = by_name.iter().find(|(k, _)| *k == name)?;
+                Part::Expr(v.clone())
+            }
+        });
+    }
+    Some(parts)
 }
 
 /// A string literal: plain, or an f-string with interpolations.

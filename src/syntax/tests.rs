@@ -57,6 +57,50 @@ fn python_strings_fstrings_and_dicts() {
 }
 
 #[test]
+fn python_percent_formatting_is_a_template() {
+    let f = py(r#"
+a = "key: %s" % api_key
+b = "%-8s=%r %%" % (name, os.environ["OPENAI_API_KEY"],)
+c = "Bearer %(k)s" % {"k": token}
+d = "%s and %s" % pair
+e = "%*d" % (4, n)
+g = "%(k)s" % mapping
+h = "%d keys" % len(keys)
+i = ("key " "%s") % api_key
+j = f"{x} %s" % api_key
+"#);
+    let value = |name: &str| {
+        &f.assignments
+            .iter()
+            .find(|(target, _, _)| target == name)
+            .unwrap()
+            .2
+    };
+    let Value::Template { parts, .. } = value("a") else {
+        panic!("{:?}", value("a"));
+    };
+    assert!(
+        matches!(&parts[..], [Part::Lit(l), Part::Expr(Value::Name { path, .. })] if l == "key: " && path == "api_key")
+    );
+    let Value::Template { parts, .. } = value("b") else {
+        panic!("{:?}", value("b"));
+    };
+    assert!(matches!(
+        &parts[..],
+        [Part::Expr(Value::Name { .. }), Part::Lit(eq), Part::Expr(Value::Env { name, .. }), Part::Lit(pct)]
+            if eq == "=" && name == "OPENAI_API_KEY" && pct == " %"
+    ));
+    assert_eq!(value("c").literal_prefix().as_deref(), Some("Bearer "));
+    assert_eq!(value("i").literal_prefix().as_deref(), Some("key "));
+    for opaque in ["d", "e", "g", "j"] {
+        assert!(matches!(value(opaque), Value::Other { .. }), "{opaque}");
+    }
+    assert!(
+        matches!(value("h"), Value::Template { parts, .. } if matches!(parts[0], Part::Expr(Value::Other { .. })))
+    );
+}
+
+#[test]
 fn python_module_constants_only_at_top_level() {
     let f = py("URL = 'https://api.openai.com'\ndef f():\n    LOCAL = 'x'\n");
     assert!(f.constants.contains_key("URL"));
@@ -94,6 +138,75 @@ const k = import.meta.env.VITE_OPENAI_API_KEY;
             "{lang:?}: {names:?}"
         );
         assert!(f.pairs.iter().any(|p| p.key == "model"));
+    }
+}
+
+#[test]
+fn javascript_destructured_env_reads() {
+    let src = r#"
+const { VITE_OPENAI_API_KEY, VITE_MODEL = "gpt-4o" } = import.meta.env;
+export const { NEXT_PUBLIC_OPENAI_API_KEY: key, "OPENAI_ORG": org = "" } = process.env;
+const { nested: { DEEP }, ...rest } = process.env;
+const { a } = settings;
+function f() {
+  let { OPENAI_BASE_URL: base } = (process.env as Env);
+  ({ OPENAI_APIKEY } = process.env);
+}
+new OpenAI({ apiKey: key });
+"#;
+    // `as` casts are TypeScript only.
+    let plain = src.replace("(process.env as Env)", "process.env");
+    check_destructured(js(Lang::JavaScript, &plain), &plain);
+    for lang in [Lang::TypeScript, Lang::Tsx] {
+        check_destructured(js(lang, src), src);
+    }
+
+    fn check_destructured(f: Facts, src: &str) {
+        let reads: Vec<(&str, &str, &str)> = f
+            .env_reads
+            .iter()
+            .map(|r| {
+                (
+                    r.name.as_str(),
+                    &src[r.name_range.clone()],
+                    &src[r.range.clone()],
+                )
+            })
+            .collect();
+        assert_eq!(
+            reads,
+            [
+                (
+                    "VITE_OPENAI_API_KEY",
+                    "VITE_OPENAI_API_KEY",
+                    "VITE_OPENAI_API_KEY"
+                ),
+                ("VITE_MODEL", "VITE_MODEL", "VITE_MODEL"),
+                (
+                    "NEXT_PUBLIC_OPENAI_API_KEY",
+                    "NEXT_PUBLIC_OPENAI_API_KEY",
+                    "NEXT_PUBLIC_OPENAI_API_KEY: key"
+                ),
+                ("OPENAI_ORG", "OPENAI_ORG", "\"OPENAI_ORG\": org"),
+                ("nested", "nested", "nested"),
+                (
+                    "OPENAI_BASE_URL",
+                    "OPENAI_BASE_URL",
+                    "OPENAI_BASE_URL: base"
+                ),
+                ("OPENAI_APIKEY", "OPENAI_APIKEY", "OPENAI_APIKEY"),
+            ]
+        );
+        assert!(
+            matches!(f.constants.get("key"), Some(Value::Env { name, .. }) if name == "NEXT_PUBLIC_OPENAI_API_KEY")
+        );
+        assert!(f.constants.contains_key("VITE_OPENAI_API_KEY"));
+        assert!(!f.constants.contains_key("base"));
+        let new = f.calls.iter().find(|c| c.callee == "new OpenAI").unwrap();
+        let api_key = f.resolve(new.keyword("apiKey").unwrap());
+        assert!(matches!(api_key, Value::Env { name, range }
+                if name == "NEXT_PUBLIC_OPENAI_API_KEY"
+                    && &src[range.clone()] == "NEXT_PUBLIC_OPENAI_API_KEY: key"));
     }
 }
 
