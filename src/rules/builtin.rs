@@ -3,6 +3,7 @@
 
 /// `(file name, contents)` for every `rules/*.toml`.
 pub const RULE_FILES: &[(&str, &str)] = &[
+    ("base-url.toml", include_str!("../../rules/base-url.toml")),
     (
         "deprecated-model.toml",
         include_str!("../../rules/deprecated-model.toml"),
@@ -14,6 +15,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
     (
         "hardcoded-key.toml",
         include_str!("../../rules/hardcoded-key.toml"),
+    ),
+    (
+        "insecure-transport.toml",
+        include_str!("../../rules/insecure-transport.toml"),
     ),
     (
         "key-exposed-to-browser.toml",
@@ -40,6 +45,14 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/placeholder-key.toml"),
     ),
     (
+        "retries-disabled.toml",
+        include_str!("../../rules/retries-disabled.toml"),
+    ),
+    (
+        "unbounded-retry.toml",
+        include_str!("../../rules/unbounded-retry.toml"),
+    ),
+    (
         "unknown-model.toml",
         include_str!("../../rules/unknown-model.toml"),
     ),
@@ -57,6 +70,10 @@ pub const DATA_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/data/key-formats.toml"),
     ),
     ("models.toml", include_str!("../../rules/data/models.toml")),
+    (
+        "sdk-client.toml",
+        include_str!("../../rules/data/sdk-client.toml"),
+    ),
     (
         "sdk-releases.toml",
         include_str!("../../rules/data/sdk-releases.toml"),
