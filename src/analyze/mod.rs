@@ -17,6 +17,7 @@ use crate::rules::RuleSet;
 use crate::rules::auth::AuthFacts;
 use crate::rules::auth_header;
 use crate::rules::browser_exposure;
+use crate::rules::client_options::{self, ClientOptions};
 use crate::rules::env_file_git;
 use crate::rules::env_typo;
 use crate::rules::env_vars::EnvVars;
@@ -24,9 +25,13 @@ use crate::rules::key_formats::KeyFormats;
 use crate::rules::key_logging;
 use crate::rules::keys::{self, RawFinding, SegmentInfo, Wanted};
 use crate::rules::model_usage::{self, ModelUsage};
+use crate::rules::openai_clients::ClientSignals;
+use crate::rules::retry_wrappers;
+use crate::rules::sdk_client::SdkClient;
 use crate::rules::sdk_pins;
 use crate::rules::sdk_releases::SdkReleases;
 use crate::rules::sdk_usage::{self, SdkMigration};
+use crate::rules::transport::{self, Transport};
 use crate::source::FileKind;
 use crate::source::SourceFile;
 use code_view::CodeView;
@@ -59,6 +64,9 @@ pub struct Analyzer {
     migration: SdkMigration,
     /// Rules that need the project's SDK pins.
     pin_rules: u64,
+    /// The SDK client table for base-url, retries-disabled, unbounded-retry and
+    /// insecure-transport.
+    sdk_client: SdkClient,
     prefilter: Prefilter,
     /// Rules with `also-keywords`: they run only when both keyword groups hit.
     needs_also: u64,
@@ -147,6 +155,7 @@ impl Analyzer {
             pin_rules,
             releases: SdkReleases::builtin(),
             migration: SdkMigration::builtin(),
+            sdk_client: SdkClient::builtin(),
             options,
         }
     }
@@ -652,7 +661,62 @@ impl Analyzer {
             self.models
                 .check(view, self.options.as_of, models, &mut out);
         }
+        self.check_client_rules(view, &want, &mut out);
         out
+    }
+
+    /// base-url, retries-disabled, unbounded-retry and insecure-transport: how a
+    /// client reaches the API.
+    fn check_client_rules(
+        &self,
+        view: &CodeView,
+        want: &dyn Fn(&str) -> bool,
+        out: &mut Vec<RawFinding>,
+    ) {
+        let options = client_options::Wanted {
+            retries: want(client_options::RETRIES_DISABLED),
+            base_url: want(client_options::BASE_URL),
+        };
+        let unbounded_retry = want(retry_wrappers::UNBOUNDED_RETRY);
+        let insecure_transport = want(transport::INSECURE_TRANSPORT);
+        if options == client_options::Wanted::default() && !unbounded_retry && !insecure_transport {
+            return;
+        }
+        // One pass over the text for the four rules: most files that mention OpenAI
+        // name none of their settings.
+        let signals = ClientSignals::of(view.text);
+        if !signals.any() {
+            return;
+        }
+        let engine = ClientOptions {
+            client: &self.sdk_client,
+            models: self.models.models(),
+        };
+        engine.check(view, options, signals, out);
+        if unbounded_retry
+            && signals.retry_library
+            && view.kind == FileKind::Python
+            && !is_test_path(view.path)
+            && !is_docs_or_build_path(view.path)
+            && let Some(facts) = view.facts()
+        {
+            retry_wrappers::check(
+                facts,
+                view.text,
+                self.models.models(),
+                &self.sdk_client,
+                &self.auth,
+                out,
+            );
+        }
+        if insecure_transport {
+            let engine = Transport {
+                client: &self.sdk_client,
+                models: self.models.models(),
+                auth: &self.auth,
+            };
+            engine.check(view, signals, out);
+        }
     }
 }
 

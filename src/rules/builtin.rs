@@ -3,6 +3,7 @@
 
 /// `(file name, contents)` for every `rules/*.toml`.
 pub const RULE_FILES: &[(&str, &str)] = &[
+    ("base-url.toml", include_str!("../../rules/base-url.toml")),
     (
         "deprecated-model.toml",
         include_str!("../../rules/deprecated-model.toml"),
@@ -18,6 +19,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
     (
         "hardcoded-key.toml",
         include_str!("../../rules/hardcoded-key.toml"),
+    ),
+    (
+        "insecure-transport.toml",
+        include_str!("../../rules/insecure-transport.toml"),
     ),
     (
         "key-exposed-to-browser.toml",
@@ -60,6 +65,14 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/sdk-version-mismatch.toml"),
     ),
     (
+        "retries-disabled.toml",
+        include_str!("../../rules/retries-disabled.toml"),
+    ),
+    (
+        "unbounded-retry.toml",
+        include_str!("../../rules/unbounded-retry.toml"),
+    ),
+    (
         "unknown-model.toml",
         include_str!("../../rules/unknown-model.toml"),
     ),
@@ -80,6 +93,10 @@ pub const DATA_FILES: &[(&str, &str)] = &[
     (
         "sdk-migration.toml",
         include_str!("../../rules/data/sdk-migration.toml"),
+    ),
+    (
+        "sdk-client.toml",
+        include_str!("../../rules/data/sdk-client.toml"),
     ),
     (
         "sdk-releases.toml",

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod auth_header;
 pub mod browser_exposure;
 pub mod builtin;
+pub mod client_options;
 pub mod env_file_git;
 pub mod env_typo;
 pub mod env_vars;
@@ -14,10 +15,14 @@ pub mod key_logging;
 pub mod keys;
 pub mod model_usage;
 pub mod models;
+pub mod openai_clients;
+pub mod retry_wrappers;
+pub mod sdk_client;
 pub mod sdk_pins;
 pub mod sdk_releases;
 pub mod sdk_usage;
 pub mod synthetic;
+pub mod transport;
 
 use crate::findings::Level;
 use serde::Deserialize;
@@ -33,6 +38,9 @@ pub const ENGINES: &[&str] = &[
     "sdk",
     "manifest",
     "git",
+    "client-options",
+    "retry-wrappers",
+    "transport",
 ];
 
 /// The markdown headings every rule's docs must carry, in this order.

@@ -886,7 +886,7 @@ fn check_facts(judge: &Judge, facts: &Facts, text: &str, python: bool, out: &mut
 // ---------------------------------------------------------------------------------
 
 /// Byte ranges of the bodies of fenced code blocks (```` ``` ```` or `~~~`).
-fn fenced_blocks(text: &str) -> Vec<Range<usize>> {
+pub fn fenced_blocks(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut open: Option<(usize, u8)> = None;
     let mut at = 0;

@@ -1,6 +1,6 @@
 //! `curl` commands in shell scripts, Dockerfile `RUN` lines, YAML `run:` blocks and
-//! Markdown code fences, read with shell quoting rules: the URL, the `-H` headers
-//! and the `-d` body, each with its byte range.
+//! Markdown code fences, read with shell quoting rules: the URL, the `-H` headers,
+//! the `-d` body and the `-k` / `--insecure` flag, each with its byte range.
 
 use std::ops::Range;
 
@@ -39,6 +39,9 @@ pub struct CurlCommand {
     pub urls: Vec<Word>,
     pub headers: Vec<Word>,
     pub data: Vec<Word>,
+    /// `-k`, `--insecure`, or a cluster of short flags holding `k` (`-sk`): TLS
+    /// certificates are not checked.
+    pub insecure: Option<Word>,
 }
 
 const HEADER_FLAGS: &[&str] = &["-H", "--header"];
@@ -107,6 +110,7 @@ fn command(range: Range<usize>, words: Vec<Word>) -> CurlCommand {
         urls: Vec::new(),
         headers: Vec::new(),
         data: Vec::new(),
+        insecure: None,
     };
     let mut words = words.into_iter();
     while let Some(word) = words.next() {
@@ -121,6 +125,8 @@ fn command(range: Range<usize>, words: Vec<Word>) -> CurlCommand {
             // `-H"Authorization: …"` glued to its flag
             let skip = word.text.len() - value.len();
             cmd.headers.push(sub_word(&word, skip));
+        } else if is_insecure_flag(flag) {
+            cmd.insecure.get_or_insert(word);
         } else if flag.starts_with("http://")
             || flag.starts_with("https://")
             || flag.starts_with("$")
@@ -130,6 +136,18 @@ fn command(range: Range<usize>, words: Vec<Word>) -> CurlCommand {
         }
     }
     cmd
+}
+
+/// `-k`, `--insecure`, or short flags clustered with `k` (`-sSk`, `-kL`).
+fn is_insecure_flag(flag: &str) -> bool {
+    if flag == "--insecure" {
+        return true;
+    }
+    flag.strip_prefix('-').is_some_and(|letters| {
+        !letters.starts_with('-')
+            && letters.contains('k')
+            && letters.bytes().all(|b| b.is_ascii_alphabetic())
+    })
 }
 
 fn sub_word(word: &Word, skip: usize) -> Word {
@@ -246,6 +264,18 @@ mod tests {
         assert!(commands("libcurl_init(); curly").is_empty());
         let cell = commands("!curl https://api.openai.com/v1/models -H \"X: 1\"\n");
         assert_eq!(cell[0].urls[0].text, "https://api.openai.com/v1/models");
+    }
+
+    #[test]
+    fn insecure_flags() {
+        let text = "curl -sk https://api.openai.com/v1/models\ncurl --insecure https://a.example\ncurl -s https://b.example -o out\n";
+        let cmds = commands(text);
+        let flags: Vec<Option<&str>> = cmds
+            .iter()
+            .map(|c| c.insecure.as_ref().map(|w| &text[w.range.clone()]))
+            .collect();
+        assert_eq!(flags, [Some("-sk"), Some("--insecure"), None]);
+        assert_eq!(cmds[0].urls[0].text, "https://api.openai.com/v1/models");
     }
 
     #[test]

@@ -124,6 +124,41 @@ pub struct EnvRead {
     pub range: Range<usize>,
 }
 
+/// A function definition: Python `def` (with its decorators), JavaScript function
+/// declarations, methods, and functions assigned to a variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// The bound name; empty for an anonymous method key we cannot name.
+    pub name: String,
+    /// The whole definition, decorators included.
+    pub range: Range<usize>,
+    /// Each decorator expression: a name (`@retry`) or a call (`@retry(stop=…)`,
+    /// whose [`Call`] has the same range). JavaScript has none.
+    pub decorators: Vec<Value>,
+}
+
+/// A `for` or `while` loop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loop {
+    pub range: Range<usize>,
+    /// Runs a counted or open number of times (`for _ in range(3)`, `while …`,
+    /// `for (let i = 0; …)`), as opposed to walking a collection.
+    pub counted: bool,
+    /// What a `for … in` / `for … of` walks.
+    pub iterates: Option<Value>,
+}
+
+/// A Python import binding a local name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    /// `tenacity` for `import tenacity` and `from tenacity import retry`.
+    pub module: String,
+    /// The imported name for `from … import name`; `None` for `import module`.
+    pub name: Option<String>,
+    /// The local name it binds (`as` alias, or the name itself).
+    pub alias: String,
+}
+
 /// Everything the code-aware rules need from one parsed file.
 #[derive(Debug, Default)]
 pub struct Facts {
@@ -138,6 +173,12 @@ pub struct Facts {
     /// Assignments anywhere: `(target path, value)`; `openai.api_key = …` lands here.
     pub assignments: Vec<(String, Range<usize>, Value)>,
     pub comments: Vec<Range<usize>>,
+    pub functions: Vec<Function>,
+    pub loops: Vec<Loop>,
+    /// `try` statements.
+    pub tries: Vec<Range<usize>>,
+    /// Python imports (JavaScript imports are not collected).
+    pub imports: Vec<Import>,
     /// The parser recovered from syntax errors; facts may be incomplete.
     pub has_errors: bool,
 }
@@ -196,6 +237,93 @@ impl Facts {
         }
     }
 
+    /// The full text of a string value, with names followed; `None` when any part
+    /// is unknown (`f"{host}/v1"` with `host` a parameter), unlike [`Facts::url_text`].
+    pub fn known_text(&self, value: &Value) -> Option<String> {
+        self.known_text_within(value, 4)
+    }
+
+    fn known_text_within(&self, value: &Value, depth: usize) -> Option<String> {
+        if depth == 0 {
+            return None;
+        }
+        match self.resolve(value) {
+            Value::Str { text, .. } => Some(text.clone()),
+            Value::Template { parts, .. } => parts
+                .iter()
+                .map(|p| match p {
+                    Part::Lit(s) => Some(s.clone()),
+                    Part::Expr(e) => self.known_text_within(e, depth - 1),
+                })
+                .collect(),
+            _ => None,
+        }
+    }
+
+    /// The call whose whole expression is `range` (a value of kind
+    /// [`Value::Other`] that is a call).
+    pub fn call_at(&self, range: &Range<usize>) -> Option<&Call> {
+        self.calls.iter().find(|c| c.range == *range)
+    }
+
+    /// The call a value is or names: `OpenAI(...)`, or `client` assigned one before
+    /// the use.
+    pub fn call_of(&self, value: &Value) -> Option<&Call> {
+        match self.resolve(value) {
+            Value::Other { range } => self.call_at(range),
+            _ => None,
+        }
+    }
+
+    /// The call last assigned to `name` before `at` (`client = OpenAI()`), or the
+    /// module constant holding one.
+    pub fn call_assigned_to(&self, name: &str, at: usize) -> Option<&Call> {
+        let value = self
+            .assignments
+            .iter()
+            .rfind(|(target, r, _)| target == name && r.start < at)
+            .map(|(_, _, v)| v)
+            .or_else(|| self.constants.get(name))?;
+        self.call_of(value)
+    }
+
+    /// The keyword arguments of a call, and for a call given an options object by
+    /// name (`new OpenAI(options)`) that object's pairs.
+    pub fn options_of<'a>(&'a self, call: &'a Call) -> Vec<(&'a str, &'a Value)> {
+        let mut out: Vec<(&str, &Value)> =
+            call.keywords.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        for value in &call.positional {
+            if matches!(value, Value::Name { .. })
+                && let Value::Object { id, .. } = self.resolve(value)
+            {
+                out.extend(self.object_pairs(*id).map(|p| (p.key.as_str(), &p.value)));
+            }
+        }
+        out
+    }
+
+    /// The fully qualified name of a dotted Python name, through the file's imports:
+    /// `retry` after `from tenacity import retry` is `tenacity.retry`, `t.retry`
+    /// after `import tenacity as t` too. `None` when the first segment is not an
+    /// imported name.
+    pub fn qualified(&self, dotted: &str) -> Option<String> {
+        let (first, rest) = match dotted.split_once('.') {
+            Some((f, r)) => (f, Some(r)),
+            None => (dotted, None),
+        };
+        let import = self.imports.iter().rfind(|i| i.alias == first)?;
+        let mut out = import.module.clone();
+        if let Some(name) = &import.name {
+            out.push('.');
+            out.push_str(name);
+        }
+        if let Some(rest) = rest {
+            out.push('.');
+            out.push_str(rest);
+        }
+        Some(out)
+    }
+
     /// The string a value stands for, following names.
     pub fn string_of<'a>(&'a self, value: &'a Value) -> Option<&'a str> {
         self.resolve(value).as_str()
@@ -225,6 +353,10 @@ pub fn joined(parts: impl IntoIterator<Item = (usize, Facts)>) -> Facts {
             constants,
             assignments,
             comments,
+            functions,
+            loops,
+            tries,
+            imports,
             has_errors,
         } = part;
         out.strings
@@ -266,6 +398,19 @@ pub fn joined(parts: impl IntoIterator<Item = (usize, Facts)>) -> Facts {
         );
         out.comments
             .extend(comments.into_iter().map(|r| moved.range(r)));
+        out.functions
+            .extend(functions.into_iter().map(|f| Function {
+                name: f.name,
+                range: moved.range(f.range),
+                decorators: f.decorators.into_iter().map(|v| moved.value(v)).collect(),
+            }));
+        out.loops.extend(loops.into_iter().map(|l| Loop {
+            range: moved.range(l.range),
+            counted: l.counted,
+            iterates: l.iterates.map(|v| moved.value(v)),
+        }));
+        out.tries.extend(tries.into_iter().map(|r| moved.range(r)));
+        out.imports.extend(imports);
         out.has_errors |= has_errors;
     }
     out

@@ -1,7 +1,7 @@
 //! Facts from a JavaScript, TypeScript or TSX tree (the grammars share node names).
 
 use super::{MAX_VALUE_DEPTH, ancestor_kind, concat, named_children, path_text, text};
-use crate::syntax::facts::{Call, EnvRead, Facts, Pair, Part, Value};
+use crate::syntax::facts::{Call, EnvRead, Facts, Function, Loop, Pair, Part, Value};
 use tree_sitter::Node;
 
 const ENV_OBJECTS: &[&str] = &["process.env", "import.meta.env", "Deno.env", "Bun.env"];
@@ -26,6 +26,27 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
                 });
             }
         }
+        "function_declaration" | "generator_function_declaration" | "method_definition" => {
+            facts.functions.push(Function {
+                name: node
+                    .child_by_field_name("name")
+                    .map(|n| text(n, src).to_string())
+                    .unwrap_or_default(),
+                range: node.byte_range(),
+                decorators: Vec::new(),
+            });
+        }
+        "for_statement" | "while_statement" | "do_statement" => facts.loops.push(Loop {
+            range: node.byte_range(),
+            counted: true,
+            iterates: None,
+        }),
+        "for_in_statement" => facts.loops.push(Loop {
+            range: node.byte_range(),
+            counted: false,
+            iterates: node.child_by_field_name("right").map(|r| value(r, src, 0)),
+        }),
+        "try_statement" => facts.tries.push(node.byte_range()),
         "variable_declarator" => {
             let (Some(name), Some(init)) = (
                 node.child_by_field_name("name"),
@@ -33,6 +54,16 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
             ) else {
                 return;
             };
+            if matches!(
+                init.kind(),
+                "arrow_function" | "function_expression" | "function" | "generator_function"
+            ) {
+                facts.functions.push(Function {
+                    name: text(name, src).to_string(),
+                    range: node.byte_range(),
+                    decorators: Vec::new(),
+                });
+            }
             let top_level = matches!(
                 ancestor_kind(ancestors, 1),
                 Some("lexical_declaration" | "variable_declaration")

@@ -5,13 +5,15 @@
 //! one iterative walk over the tree, so deeply nested input cannot overflow the
 //! stack; value conversion recurses only to a fixed depth.
 
+pub mod config_env;
 pub mod curl;
 pub mod facts;
 mod javascript;
 mod python;
+pub mod toml_doc;
 pub mod yaml;
 
-pub use facts::{Call, EnvRead, Facts, Pair, Part, Value};
+pub use facts::{Call, EnvRead, Facts, Function, Import, Loop, Pair, Part, Value};
 
 use crate::source::FileKind;
 use std::cell::RefCell;

@@ -1,7 +1,7 @@
 //! Facts from a Python tree.
 
 use super::{MAX_VALUE_DEPTH, ancestor_kind, concat, named_children, path_text, text};
-use crate::syntax::facts::{Call, EnvRead, Facts, Pair, Part, Value};
+use crate::syntax::facts::{Call, EnvRead, Facts, Function, Import, Loop, Pair, Part, Value};
 use tree_sitter::Node;
 
 const ENV_GETTERS: &[&str] = &[
@@ -46,6 +46,108 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
                     key: key_text,
                     key_range,
                     value: value(val, src, 0),
+                });
+            }
+        }
+        "function_definition" => {
+            let name = node
+                .child_by_field_name("name")
+                .map(|n| text(n, src).to_string())
+                .unwrap_or_default();
+            // Decorators sit on the enclosing `decorated_definition`.
+            let (range, decorators) = match ancestors.last() {
+                Some(parent) if parent.kind() == "decorated_definition" => (
+                    parent.byte_range(),
+                    named_children(*parent)
+                        .into_iter()
+                        .filter(|d| d.kind() == "decorator")
+                        .filter_map(|d| {
+                            named_children(d)
+                                .into_iter()
+                                .find(|n| n.kind() != "comment")
+                        })
+                        .map(|expr| value(expr, src, 0))
+                        .collect(),
+                ),
+                _ => (node.byte_range(), Vec::new()),
+            };
+            facts.functions.push(Function {
+                name,
+                range,
+                decorators,
+            });
+        }
+        "for_statement" => {
+            let iterates = node.child_by_field_name("right");
+            let counted = iterates.is_some_and(|r| {
+                r.kind() == "call"
+                    && r.child_by_field_name("function")
+                        .is_some_and(|f| text(f, src) == "range")
+            });
+            facts.loops.push(Loop {
+                range: node.byte_range(),
+                counted,
+                iterates: iterates.map(|r| value(r, src, 0)),
+            });
+        }
+        "while_statement" => facts.loops.push(Loop {
+            range: node.byte_range(),
+            counted: true,
+            iterates: None,
+        }),
+        "try_statement" => facts.tries.push(node.byte_range()),
+        "import_statement" => {
+            for name in named_children(node) {
+                let (module, alias) = match name.kind() {
+                    // `import os.path` binds `os`.
+                    "dotted_name" => {
+                        let full = path_text(name, src);
+                        let first = full.split('.').next().unwrap_or("").to_string();
+                        (first.clone(), first)
+                    }
+                    "aliased_import" => match (
+                        name.child_by_field_name("name"),
+                        name.child_by_field_name("alias"),
+                    ) {
+                        (Some(n), Some(a)) => (path_text(n, src), text(a, src).to_string()),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                facts.imports.push(Import {
+                    module,
+                    name: None,
+                    alias,
+                });
+            }
+        }
+        "import_from_statement" => {
+            let Some(module) = node.child_by_field_name("module_name") else {
+                return;
+            };
+            let module_text = path_text(module, src);
+            for name in named_children(node) {
+                if name.id() == module.id() {
+                    continue;
+                }
+                let (imported, alias) = match name.kind() {
+                    "dotted_name" => {
+                        let n = path_text(name, src);
+                        (n.clone(), n)
+                    }
+                    "aliased_import" => match (
+                        name.child_by_field_name("name"),
+                        name.child_by_field_name("alias"),
+                    ) {
+                        (Some(n), Some(a)) => (path_text(n, src), text(a, src).to_string()),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                facts.imports.push(Import {
+                    module: module_text.clone(),
+                    name: Some(imported),
+                    alias,
                 });
             }
         }

@@ -282,3 +282,75 @@ fn cells_share_names_but_parse_apart() {
     assert_eq!(keys, ["Authorization"]);
     assert!(f.has_errors);
 }
+
+#[test]
+fn python_functions_loops_tries_and_imports() {
+    let f = py(r#"
+import tenacity as t, os.path
+from tenacity import retry, stop_after_attempt as stop
+from . import local
+
+@retry(stop=stop(3))
+@other
+async def ask(q):
+    for attempt in range(3):
+        try:
+            pass
+        except E:
+            pass
+    for item in items:
+        pass
+    while True:
+        break
+"#);
+    let ask = f.functions.iter().find(|x| x.name == "ask").unwrap();
+    assert_eq!(ask.decorators.len(), 2);
+    assert!(
+        f.call_of(&ask.decorators[0])
+            .is_some_and(|c| c.callee == "retry")
+    );
+    assert!(matches!(&ask.decorators[1], Value::Name { path, .. } if path == "other"));
+    let counted: Vec<bool> = f.loops.iter().map(|l| l.counted).collect();
+    assert_eq!(counted, [true, false, true]);
+    assert_eq!(f.tries.len(), 1);
+    assert_eq!(f.qualified("retry").as_deref(), Some("tenacity.retry"));
+    assert_eq!(f.qualified("t.retry").as_deref(), Some("tenacity.retry"));
+    assert_eq!(
+        f.qualified("stop").as_deref(),
+        Some("tenacity.stop_after_attempt")
+    );
+    assert_eq!(f.qualified("os.path.join").as_deref(), Some("os.path.join"));
+    assert_eq!(f.qualified("nothing"), None);
+}
+
+#[test]
+fn javascript_functions_and_loops() {
+    let f = js(
+        Lang::TypeScript,
+        "function a() {}\nconst b = async () => { for (let i = 0; i < 3; i++) { try { x() } catch {} } };\nclass C { m() { for (const y of ys) {} } }\n",
+    );
+    let names: Vec<&str> = f.functions.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, ["a", "b", "m"]);
+    let counted: Vec<bool> = f.loops.iter().map(|l| l.counted).collect();
+    assert_eq!(counted, [true, false]);
+    assert_eq!(f.tries.len(), 1);
+}
+
+#[test]
+fn known_text_needs_every_part() {
+    let f = py("ROOT = 'https://api.openai.com'\na = f'{ROOT}/v1'\nb = f'{host}/v1'\n");
+    let value = |name: &str| {
+        f.assignments
+            .iter()
+            .find(|(t, _, _)| t == name)
+            .unwrap()
+            .2
+            .clone()
+    };
+    assert_eq!(
+        f.known_text(&value("a")).as_deref(),
+        Some("https://api.openai.com/v1")
+    );
+    assert_eq!(f.known_text(&value("b")), None);
+    assert_eq!(f.url_text(&value("b")).as_deref(), Some("/v1"));
+}

@@ -15,10 +15,16 @@ pub struct Entry {
     pub value_range: Range<usize>,
     /// Byte range of the last key in `path`, when it is a mapping key.
     pub key_range: Option<Range<usize>>,
+    /// The mapping that holds the value (an id unique in the document), so the
+    /// `name:` and `value:` of one list item can be paired.
+    pub mapping: Option<usize>,
 }
 
 enum Frame {
-    Mapping { key: Option<(String, Range<usize>)> },
+    Mapping {
+        key: Option<(String, Range<usize>)>,
+        id: usize,
+    },
     Sequence,
 }
 
@@ -28,30 +34,43 @@ pub fn entries(text: &str) -> Result<Vec<Entry>, String> {
     let bytes_at = CharToByte::new(text);
     let mut out = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
+    let mut mappings = 0;
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| e.to_string())?;
         let range = bytes_at.get(span.start.index())..bytes_at.get(span.end.index());
         match event {
-            Event::MappingStart(..) => stack.push(Frame::Mapping { key: None }),
+            Event::MappingStart(..) => {
+                mappings += 1;
+                stack.push(Frame::Mapping {
+                    key: None,
+                    id: mappings,
+                });
+            }
             Event::SequenceStart(..) => stack.push(Frame::Sequence),
             Event::MappingEnd | Event::SequenceEnd => {
                 stack.pop();
                 value_done(&mut stack);
             }
             Event::Scalar(value, ..) => match stack.last_mut() {
-                Some(Frame::Mapping { key: key @ None }) => {
+                Some(Frame::Mapping {
+                    key: key @ None, ..
+                }) => {
                     *key = Some((value.into_owned(), range));
                 }
                 _ => {
-                    let key_range = match stack.last() {
-                        Some(Frame::Mapping { key: Some((_, r)) }) => Some(r.clone()),
-                        _ => None,
+                    let (key_range, mapping) = match stack.last() {
+                        Some(Frame::Mapping {
+                            key: Some((_, r)),
+                            id,
+                        }) => (Some(r.clone()), Some(*id)),
+                        _ => (None, None),
                     };
                     out.push(Entry {
                         path: path_of(&stack),
                         value: value.into_owned(),
                         value_range: range,
                         key_range,
+                        mapping,
                     });
                     value_done(&mut stack);
                 }
@@ -65,7 +84,7 @@ pub fn entries(text: &str) -> Result<Vec<Entry>, String> {
 
 /// A mapping's value is complete: the next scalar is a key again.
 fn value_done(stack: &mut [Frame]) {
-    if let Some(Frame::Mapping { key }) = stack.last_mut() {
+    if let Some(Frame::Mapping { key, .. }) = stack.last_mut() {
         *key = None;
     }
 }
@@ -74,7 +93,7 @@ fn path_of(stack: &[Frame]) -> Vec<String> {
     stack
         .iter()
         .filter_map(|f| match f {
-            Frame::Mapping { key } => key.as_ref().map(|(k, _)| k.clone()),
+            Frame::Mapping { key, .. } => key.as_ref().map(|(k, _)| k.clone()),
             Frame::Sequence => Some("-".to_string()),
         })
         .collect()
@@ -103,36 +122,101 @@ impl CharToByte {
     }
 }
 
+/// An environment variable a YAML file sets, and its value when one is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvAssignment {
+    pub name: String,
+    pub name_range: Range<usize>,
+    /// The value's text and the byte range of that text (quotes excluded);
+    /// `None` for Kubernetes `valueFrom:` entries.
+    pub value: Option<(String, Range<usize>)>,
+}
+
 /// Environment variables a YAML file defines, with the byte range of each name:
 /// compose `environment:` (map or `NAME=value` list), workflow and job `env:` maps,
 /// and Kubernetes `env:` lists of `name:` entries.
 pub fn env_definitions(text: &str) -> Result<Vec<(String, Range<usize>)>, String> {
+    Ok(env_assignments(text)?
+        .into_iter()
+        .map(|a| (a.name, a.name_range))
+        .collect())
+}
+
+/// Every environment variable set in `environment:` / `env:` blocks, with its
+/// value: compose maps and `NAME=value` lists, workflow `env:` maps, and
+/// Kubernetes `- name: NAME` / `value: …` items.
+pub fn env_assignments(text: &str) -> Result<Vec<EnvAssignment>, String> {
+    let entries = entries(text)?;
     let mut out = Vec::new();
-    for entry in entries(text)? {
+    // The text of a scalar as written starts after its opening quote, if any.
+    let content_start = |range: &Range<usize>| {
+        range.start + usize::from(text[range.clone()].starts_with(['"', '\'']))
+    };
+    // Where `value` is written; a scalar whose escapes or folding make the written
+    // text differ is located as a whole.
+    let locate = |value: &str, start: usize, scalar: &Range<usize>| {
+        let range = start..start + value.len();
+        if text.get(range.clone()) == Some(value) {
+            range
+        } else {
+            scalar.clone()
+        }
+    };
+    for entry in &entries {
         let n = entry.path.len();
         let parent = |up: usize| n.checked_sub(up).map(|i| entry.path[i].as_str());
         let is_env = |k: Option<&str>| matches!(k, Some("environment" | "env"));
         if parent(1) == Some("-") && is_env(parent(2)) {
             // `environment: [NAME=value]`
-            let name = entry.value.split('=').next().unwrap_or("").trim();
+            let (name, value) = match entry.value.split_once('=') {
+                Some((name, value)) => (name.trim(), Some(value)),
+                None => (entry.value.trim(), None),
+            };
             if is_env_name(name) {
-                let quoted = text[entry.value_range.clone()].starts_with(['"', '\'']);
-                let start = entry.value_range.start + usize::from(quoted);
-                out.push((name.to_string(), start..start + name.len()));
+                let start = content_start(&entry.value_range);
+                let value_start = start + name.len() + 1;
+                out.push(EnvAssignment {
+                    name: name.to_string(),
+                    name_range: start..start + name.len(),
+                    value: value
+                        .map(|v| (v.to_string(), locate(v, value_start, &entry.value_range))),
+                });
             }
         } else if is_env(parent(2)) {
             // `environment: { NAME: value }`
             if let Some(range) = entry.key_range.clone()
                 && is_env_name(&entry.path[n - 1])
             {
-                out.push((entry.path[n - 1].clone(), range));
+                let start = content_start(&entry.value_range);
+                out.push(EnvAssignment {
+                    name: entry.path[n - 1].clone(),
+                    name_range: range,
+                    value: Some((
+                        entry.value.clone(),
+                        locate(&entry.value, start, &entry.value_range),
+                    )),
+                });
             }
         } else if parent(1) == Some("name") && parent(2) == Some("-") && is_env(parent(3)) {
             // Kubernetes `env: [{ name: NAME, value: … }]`
             if is_env_name(&entry.value) {
-                let quoted = text[entry.value_range.clone()].starts_with(['"', '\'']);
-                let start = entry.value_range.start + usize::from(quoted);
-                out.push((entry.value.clone(), start..start + entry.value.len()));
+                let start = content_start(&entry.value_range);
+                let value = entries
+                    .iter()
+                    .find(|e| {
+                        e.mapping.is_some()
+                            && e.mapping == entry.mapping
+                            && e.path.last().is_some_and(|k| k == "value")
+                    })
+                    .map(|e| {
+                        let s = content_start(&e.value_range);
+                        (e.value.clone(), locate(&e.value, s, &e.value_range))
+                    });
+                out.push(EnvAssignment {
+                    name: entry.value.clone(),
+                    name_range: start..start + entry.value.len(),
+                    value,
+                });
             }
         }
     }
@@ -168,6 +252,38 @@ mod tests {
         assert_eq!(names(workflow), ["OPENAI_API_KEY", "OPENAI_ORGANISATION"]);
         let k8s = "spec:\n  containers:\n    - name: app\n      env:\n        - name: OPENAI_KEY\n          valueFrom:\n            secretKeyRef: {name: s, key: k}\n";
         assert_eq!(names(k8s), ["OPENAI_KEY"]);
+    }
+
+    #[test]
+    fn assignments_carry_their_values() {
+        let text = "services:\n  api:\n    environment:\n      OPENAI_BASE_URL: \"https://x.example/v1\"\n      - ignored\n";
+        let _ = env_assignments(text); // invalid YAML is an error, not a panic
+        let compose = "services:\n  api:\n    environment:\n      OPENAI_BASE_URL: \"https://x.example/v1\"\n  w:\n    environment:\n      - 'NODE_TLS_REJECT_UNAUTHORIZED=0'\n";
+        let k8s = "env:\n  - name: NODE_TLS_REJECT_UNAUTHORIZED\n    value: \"0\"\n  - value: x\n    name: OPENAI_BASE_URL\n  - name: KEY\n    valueFrom: {secretKeyRef: {name: s, key: k}}\n";
+        for text in [compose, k8s] {
+            for a in env_assignments(text).unwrap() {
+                assert_eq!(&text[a.name_range.clone()], a.name);
+                if let Some((value, range)) = &a.value {
+                    assert_eq!(&text[range.clone()], value, "{}", a.name);
+                }
+            }
+        }
+        let values: Vec<Option<String>> = env_assignments(k8s)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.value.map(|(v, _)| v))
+            .collect();
+        assert_eq!(values, [Some("0".into()), Some("x".into()), None]);
+        let list = env_assignments(compose).unwrap();
+        assert_eq!(list[1].value.as_ref().unwrap().0, "0");
+        // Escapes make the written text differ: the whole scalar is the range.
+        let escaped = "env:\n  URL: \"caf\\u00e9\"\n";
+        let a = &env_assignments(escaped).unwrap()[0];
+        let (value, range) = a.value.as_ref().unwrap();
+        assert_eq!(
+            (value.as_str(), &escaped[range.clone()]),
+            ("café", "\"caf\\u00e9\"")
+        );
     }
 
     #[test]
