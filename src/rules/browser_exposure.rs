@@ -300,7 +300,7 @@ pub fn check_code(
     let mut passed: Vec<(Range<usize>, String)> = Vec::new();
     for call in facts.calls.iter().filter(|c| is_openai_client(&c.callee)) {
         for key in ["apiKey", "openAIApiKey", "api_key"] {
-            if let Some(Value::Env { name, range }) = call.keyword(key) {
+            if let Some(Value::Env { name, range, .. }) = call.keyword(key) {
                 passed.push((range.clone(), name.clone()));
             }
         }

@@ -16,7 +16,14 @@ pub enum Value {
         range: Range<usize>,
     },
     /// An environment read: `os.environ["X"]`, `os.getenv("X")`, `process.env.X`.
-    Env { name: String, range: Range<usize> },
+    /// `fallback` is what it gives when the variable is unset: the default of
+    /// `os.getenv("X", "d")` / `os.environ.get("X", "d")`, the right side of
+    /// `process.env.X ?? "d"`, `|| "d"` or Python's `or "d"`.
+    Env {
+        name: String,
+        range: Range<usize>,
+        fallback: Option<Box<Value>>,
+    },
     /// A name or dotted path: `api_key`, `settings.OPENAI_KEY`.
     Name { path: String, range: Range<usize> },
     /// A number literal, as written.
@@ -135,8 +142,14 @@ pub struct Facts {
     /// Module-level `NAME = <value>` bindings, so a URL or model in a constant can
     /// be followed to its use.
     pub constants: HashMap<String, Value>,
-    /// Assignments anywhere: `(target path, value)`; `openai.api_key = …` lands here.
+    /// Assignments anywhere: `(target path, value)`; `openai.api_key = …` lands here,
+    /// and so do parameter defaults (`def f(model="gpt-4")`, `function f(m = "x")`,
+    /// `{ model = "x" }` destructuring), which are what the name holds when the
+    /// caller passes nothing.
     pub assignments: Vec<(String, Range<usize>, Value)>,
+    /// Parameters without a default: `(name, range of the name)`. Their value is the
+    /// caller's, so a name bound here is not followed to an earlier assignment.
+    pub parameters: Vec<(String, Range<usize>)>,
     pub comments: Vec<Range<usize>>,
     /// The parser recovered from syntax errors; facts may be incomplete.
     pub has_errors: bool,
@@ -148,18 +161,30 @@ impl Facts {
         self.pairs.iter().filter(move |p| p.object == id)
     }
 
-    /// A name's value: the last assignment to it before the use, else a module
-    /// constant, followed up to three names deep.
+    /// A name's value: the last assignment to it (or parameter default) before the
+    /// use, else a module constant, followed up to three names deep. A name whose
+    /// nearest binding is a parameter without a default stays a name: that binding
+    /// shadows assignments above it (another function's default or local).
     pub fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
         let mut value = value;
         for _ in 0..3 {
             let Value::Name { path, range } = value else {
                 return value;
             };
-            let next = self
+            let assigned = self
                 .assignments
                 .iter()
-                .rfind(|(target, at, _)| target == path && at.start < range.start)
+                .rfind(|(target, at, _)| target == path && at.start < range.start);
+            let parameter = self
+                .parameters
+                .iter()
+                .rfind(|(name, at)| name == path && at.start < range.start);
+            if let Some((_, param_at)) = parameter
+                && assigned.is_none_or(|(_, at, _)| at.start < param_at.start)
+            {
+                return value;
+            }
+            let next = assigned
                 .map(|(_, _, v)| v)
                 .or_else(|| self.constants.get(path));
             match next {

@@ -47,6 +47,29 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
             }
             facts.assignments.push((target, name.byte_range(), val));
         }
+        "formal_parameters" => parameters(node, src, facts),
+        // `m => …`
+        "arrow_function" => {
+            if let Some(param) = node.child_by_field_name("parameter") {
+                facts
+                    .parameters
+                    .push((text(param, src).to_string(), param.byte_range()));
+            }
+        }
+        // `function f({ model = "gpt-4" })`, `const { model = "gpt-4" } = opts`
+        "object_assignment_pattern" => {
+            if let (Some(left), Some(right)) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) && left.kind() == "shorthand_property_identifier_pattern"
+            {
+                facts.assignments.push((
+                    text(left, src).to_string(),
+                    left.byte_range(),
+                    value(right, src, 0),
+                ));
+            }
+        }
         "assignment_expression" => {
             if let (Some(left), Some(right)) = (
                 node.child_by_field_name("left"),
@@ -60,6 +83,36 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
             }
         }
         _ => {}
+    }
+}
+
+/// Parameters bind names: a default (`m = "x"`, TypeScript's `m: string = "x"`) is
+/// an assignment, a bare parameter shadows. Destructured parameters are left to
+/// `object_assignment_pattern`.
+fn parameters(node: Node, src: &[u8], facts: &mut Facts) {
+    for param in named_children(node) {
+        let (name, default) = match param.kind() {
+            "identifier" => (Some(param), None),
+            "assignment_pattern" => (
+                param.child_by_field_name("left"),
+                param.child_by_field_name("right"),
+            ),
+            "required_parameter" | "optional_parameter" => (
+                param.child_by_field_name("pattern"),
+                param.child_by_field_name("value"),
+            ),
+            _ => continue,
+        };
+        let Some(name) = name.filter(|n| n.kind() == "identifier") else {
+            continue;
+        };
+        let target = text(name, src).to_string();
+        match default {
+            Some(d) => facts
+                .assignments
+                .push((target, name.byte_range(), value(d, src, 0))),
+            None => facts.parameters.push((target, name.byte_range())),
+        }
     }
 }
 
@@ -186,9 +239,18 @@ pub(super) fn value(node: Node, src: &[u8], depth: usize) -> Value {
                 (Some("+"), Some(l), Some(r)) => {
                     concat(value(l, src, depth + 1), value(r, src, depth + 1), range)
                 }
-                // `process.env.KEY ?? ""` and `|| ""` still read the variable.
-                (Some("??" | "||"), Some(l), Some(_)) => match value(l, src, depth + 1) {
-                    env @ Value::Env { .. } => env,
+                // `process.env.KEY ?? ""` and `|| ""` still read the variable; the
+                // right side is what it gives when the variable is unset.
+                (Some("??" | "||"), Some(l), Some(r)) => match value(l, src, depth + 1) {
+                    Value::Env {
+                        name,
+                        range: env_range,
+                        fallback,
+                    } if fallback.as_deref().is_none_or(|f| f.as_str() == Some("")) => Value::Env {
+                        name,
+                        range: env_range,
+                        fallback: Some(Box::new(value(r, src, depth + 1))),
+                    },
                     _ => Value::Other { range },
                 },
                 _ => Value::Other { range },
@@ -206,6 +268,7 @@ pub(super) fn value(node: Node, src: &[u8], depth: usize) -> Value {
             Some(read) => Value::Env {
                 name: read.name,
                 range,
+                fallback: None,
             },
             None if node.kind() == "member_expression" => Value::Name {
                 path: path_text(node, src),

@@ -106,9 +106,15 @@ impl CharToByte {
 /// Environment variables a YAML file defines, with the byte range of each name:
 /// compose `environment:` (map or `NAME=value` list), workflow and job `env:` maps,
 /// and Kubernetes `env:` lists of `name:` entries.
+#[cfg(test)]
 pub fn env_definitions(text: &str) -> Result<Vec<(String, Range<usize>)>, String> {
+    Ok(env_definitions_in(text, &entries(text)?))
+}
+
+/// [`env_definitions`] from already parsed entries of `text`.
+pub fn env_definitions_in(text: &str, entries: &[Entry]) -> Vec<(String, Range<usize>)> {
     let mut out = Vec::new();
-    for entry in entries(text)? {
+    for entry in entries {
         let n = entry.path.len();
         let parent = |up: usize| n.checked_sub(up).map(|i| entry.path[i].as_str());
         let is_env = |k: Option<&str>| matches!(k, Some("environment" | "env"));
@@ -136,7 +142,7 @@ pub fn env_definitions(text: &str) -> Result<Vec<(String, Range<usize>)>, String
             }
         }
     }
-    Ok(out)
+    out
 }
 
 fn is_env_name(name: &str) -> bool {
