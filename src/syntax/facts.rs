@@ -142,14 +142,14 @@ pub struct Facts {
     /// Module-level `NAME = <value>` bindings, so a URL or model in a constant can
     /// be followed to its use.
     pub constants: HashMap<String, Value>,
-    /// Assignments anywhere: `(target path, value)`; `openai.api_key = …` lands here,
-    /// and so do parameter defaults (`def f(model="gpt-4")`, `function f(m = "x")`,
-    /// `{ model = "x" }` destructuring), which are what the name holds when the
-    /// caller passes nothing.
+    /// Assignments anywhere: `(target path, value)`; `openai.api_key = …` lands here.
     pub assignments: Vec<(String, Range<usize>, Value)>,
-    /// Parameters without a default: `(name, range of the name)`. Their value is the
-    /// caller's, so a name bound here is not followed to an earlier assignment.
-    pub parameters: Vec<(String, Range<usize>)>,
+    /// Parameters and destructuring bindings: `(name, range of the name, default)`.
+    /// The default (`def f(model="gpt-4")`, `function f(m = "x")`, `{ model = "x" }`)
+    /// is what the name holds when the caller passes nothing; otherwise the value is
+    /// the caller's. Kept apart from `assignments`: a rule asking what a variable
+    /// may hold (a logged key) must not take a default for the only value.
+    pub parameters: Vec<(String, Range<usize>, Option<Value>)>,
     pub comments: Vec<Range<usize>>,
     /// The parser recovered from syntax errors; facts may be incomplete.
     pub has_errors: bool,
@@ -161,10 +161,11 @@ impl Facts {
         self.pairs.iter().filter(move |p| p.object == id)
     }
 
-    /// A name's value: the last assignment to it (or parameter default) before the
-    /// use, else a module constant, followed up to three names deep. A name whose
-    /// nearest binding is a parameter without a default stays a name: that binding
-    /// shadows assignments above it (another function's default or local).
+    /// A name's value: its nearest binding before the use (an assignment or a
+    /// parameter's default), else a module constant, followed up to three names
+    /// deep. A name whose nearest binding is a parameter without a default stays a
+    /// name: that parameter shadows bindings above it (another function's default
+    /// or local).
     pub fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
         let mut value = value;
         for _ in 0..3 {
@@ -174,19 +175,22 @@ impl Facts {
             let assigned = self
                 .assignments
                 .iter()
-                .rfind(|(target, at, _)| target == path && at.start < range.start);
+                .rfind(|(target, at, _)| target == path && at.start < range.start)
+                .map(|(_, at, v)| (at.start, Some(v)));
             let parameter = self
                 .parameters
                 .iter()
-                .rfind(|(name, at)| name == path && at.start < range.start);
-            if let Some((_, param_at)) = parameter
-                && assigned.is_none_or(|(_, at, _)| at.start < param_at.start)
-            {
-                return value;
-            }
-            let next = assigned
-                .map(|(_, _, v)| v)
-                .or_else(|| self.constants.get(path));
+                .rfind(|(name, at, _)| name == path && at.start < range.start)
+                .map(|(_, at, default)| (at.start, default.as_ref()));
+            let nearest = match (assigned, parameter) {
+                (Some(a), Some(p)) => Some(if p.0 > a.0 { p } else { a }),
+                (a, p) => a.or(p),
+            };
+            let next = match nearest {
+                Some((_, Some(v))) => Some(v),
+                Some((_, None)) => return value,
+                None => self.constants.get(path),
+            };
             match next {
                 Some(v) if v != value => value = v,
                 _ => return value,

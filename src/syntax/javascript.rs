@@ -53,7 +53,7 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
             if let Some(param) = node.child_by_field_name("parameter") {
                 facts
                     .parameters
-                    .push((text(param, src).to_string(), param.byte_range()));
+                    .push((text(param, src).to_string(), param.byte_range(), None));
             }
         }
         // `function f({ model = "gpt-4" })`, `const { model = "gpt-4" } = opts`
@@ -63,10 +63,10 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
                 node.child_by_field_name("right"),
             ) && left.kind() == "shorthand_property_identifier_pattern"
             {
-                facts.assignments.push((
+                facts.parameters.push((
                     text(left, src).to_string(),
                     left.byte_range(),
-                    value(right, src, 0),
+                    Some(value(right, src, 0)),
                 ));
             }
         }
@@ -86,9 +86,8 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
     }
 }
 
-/// Parameters bind names: a default (`m = "x"`, TypeScript's `m: string = "x"`) is
-/// an assignment, a bare parameter shadows. Destructured parameters are left to
-/// `object_assignment_pattern`.
+/// Parameters bind names, with their defaults (`m = "x"`, TypeScript's `m: string =
+/// "x"`). Destructured parameters are left to `object_assignment_pattern`.
 fn parameters(node: Node, src: &[u8], facts: &mut Facts) {
     for param in named_children(node) {
         let (name, default) = match param.kind() {
@@ -106,13 +105,11 @@ fn parameters(node: Node, src: &[u8], facts: &mut Facts) {
         let Some(name) = name.filter(|n| n.kind() == "identifier") else {
             continue;
         };
-        let target = text(name, src).to_string();
-        match default {
-            Some(d) => facts
-                .assignments
-                .push((target, name.byte_range(), value(d, src, 0))),
-            None => facts.parameters.push((target, name.byte_range())),
-        }
+        facts.parameters.push((
+            text(name, src).to_string(),
+            name.byte_range(),
+            default.map(|d| value(d, src, 0)),
+        ));
     }
 }
 

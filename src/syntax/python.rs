@@ -70,37 +70,29 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
     }
 }
 
-/// Parameters bind names: a default is an assignment, a bare parameter shadows.
+/// Parameters bind names, with their defaults.
 fn parameters(node: Node, src: &[u8], facts: &mut Facts) {
     for param in named_children(node) {
-        match param.kind() {
-            "identifier" => facts
-                .parameters
-                .push((text(param, src).to_string(), param.byte_range())),
-            "typed_parameter" => {
-                if let Some(name) = named_children(param)
+        let (name, default) = match param.kind() {
+            "identifier" => (Some(param), None),
+            "typed_parameter" => (
+                named_children(param)
                     .into_iter()
-                    .find(|n| n.kind() == "identifier")
-                {
-                    facts
-                        .parameters
-                        .push((text(name, src).to_string(), name.byte_range()));
-                }
-            }
-            "default_parameter" | "typed_default_parameter" => {
-                if let (Some(name), Some(default)) = (
-                    param.child_by_field_name("name"),
-                    param.child_by_field_name("value"),
-                ) && name.kind() == "identifier"
-                {
-                    facts.assignments.push((
-                        text(name, src).to_string(),
-                        name.byte_range(),
-                        value(default, src, 0),
-                    ));
-                }
-            }
-            _ => {}
+                    .find(|n| n.kind() == "identifier"),
+                None,
+            ),
+            "default_parameter" | "typed_default_parameter" => (
+                param.child_by_field_name("name"),
+                param.child_by_field_name("value"),
+            ),
+            _ => continue,
+        };
+        if let Some(name) = name.filter(|n| n.kind() == "identifier") {
+            facts.parameters.push((
+                text(name, src).to_string(),
+                name.byte_range(),
+                default.map(|d| value(d, src, 0)),
+            ));
         }
     }
 }

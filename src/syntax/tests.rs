@@ -131,7 +131,7 @@ fn oversized_files_are_not_parsed() {
 }
 
 #[test]
-fn parameter_defaults_are_assignments_and_bare_parameters_shadow() {
+fn parameter_defaults_resolve_and_bare_parameters_shadow() {
     let src = "MODEL = 'gpt-4'\ndef count(text, model='gpt-3.5-turbo-0301', *, n: int = 1):\n    return model\ndef ask(model, client: Client):\n    return model\nf = lambda m='o3': m\n";
     let f = py(src);
     let name_at = |needle: &str, nth: usize| {
@@ -141,16 +141,22 @@ fn parameter_defaults_are_assignments_and_bare_parameters_shadow() {
             range: at..at + needle.trim().len(),
         }
     };
+    let assigned: Vec<&str> = f.assignments.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(assigned, ["MODEL", "f"], "defaults are not assignments");
     // `return model` in count: the default; in ask: the caller's value.
     let in_count = name_at("model\n", 0);
     assert_eq!(f.string_of(&in_count), Some("gpt-3.5-turbo-0301"));
     let in_ask = name_at("model\n", 1);
     assert_eq!(f.resolve(&in_ask), &in_ask, "a bare parameter shadows");
-    assert!(f.parameters.iter().any(|(n, _)| n == "client"));
     assert!(
-        f.assignments
+        f.parameters
             .iter()
-            .any(|(n, _, v)| n == "m" && v.as_str() == Some("o3"))
+            .any(|(n, _, d)| n == "client" && d.is_none())
+    );
+    assert!(
+        f.parameters
+            .iter()
+            .any(|(n, _, d)| n == "m" && d.as_ref().and_then(Value::as_str) == Some("o3"))
     );
 
     let src = "function ask(p, m = 'gpt-4-32k') { return m; }\nconst g = (m) => m;\nfunction h({ model = 'gpt-4' } = {}) { return model; }\n";
@@ -169,9 +175,9 @@ fn parameter_defaults_are_assignments_and_bare_parameters_shadow() {
         };
         assert_eq!(f.resolve(&use_in_arrow), &use_in_arrow, "{lang:?}");
         assert!(
-            f.assignments
-                .iter()
-                .any(|(n, _, v)| n == "model" && v.as_str() == Some("gpt-4")),
+            f.parameters.iter().any(
+                |(n, _, d)| n == "model" && d.as_ref().and_then(Value::as_str) == Some("gpt-4")
+            ),
             "{lang:?}"
         );
     }
@@ -180,11 +186,11 @@ fn parameter_defaults_are_assignments_and_bare_parameters_shadow() {
         "function ask(p: string, m: string = 'gpt-4-32k', q?: number) {}",
     );
     assert!(
-        f.assignments
+        f.parameters
             .iter()
-            .any(|(n, _, v)| n == "m" && v.as_str() == Some("gpt-4-32k"))
+            .any(|(n, _, d)| n == "m" && d.as_ref().and_then(Value::as_str) == Some("gpt-4-32k"))
     );
-    assert!(f.parameters.iter().any(|(n, _)| n == "q"));
+    assert!(f.parameters.iter().any(|(n, _, d)| n == "q" && d.is_none()));
 }
 
 #[test]
