@@ -1,9 +1,10 @@
 //! One segment's syntax, computed on first use and shared by every code-aware
-//! engine: tree-sitter facts for Python, JavaScript and TypeScript, and `curl`
-//! commands for shell-like carriers. A rule that does not ask never pays for a parse.
+//! engine: tree-sitter facts for Python, JavaScript and TypeScript, YAML entries,
+//! and `curl` commands for shell-like carriers. A rule that does not ask never pays for a parse.
 
 use crate::source::FileKind;
 use crate::syntax::curl::{self, CurlCommand};
+use crate::syntax::yaml::{self, Entry};
 use crate::syntax::{self, Facts, Lang};
 use std::cell::OnceCell;
 use std::ops::Range;
@@ -16,6 +17,7 @@ pub struct CodeView<'a> {
     /// when the whole text is one program.
     cells: &'a [Range<usize>],
     facts: OnceCell<Option<Facts>>,
+    yaml: OnceCell<Result<Vec<Entry>, String>>,
     curl: OnceCell<Vec<CurlCommand>>,
 }
 
@@ -27,6 +29,7 @@ impl<'a> CodeView<'a> {
             path,
             cells: &[],
             facts: OnceCell::new(),
+            yaml: OnceCell::new(),
             curl: OnceCell::new(),
         }
     }
@@ -63,6 +66,18 @@ impl<'a> CodeView<'a> {
                     })
             })
             .as_ref()
+    }
+
+    /// The scalar entries of a YAML segment (see [`yaml::entries`]); `Err` when the
+    /// text is not YAML as written (a Helm or Jinja template) or not a YAML segment.
+    pub fn yaml(&self) -> Result<&[Entry], &str> {
+        self.yaml
+            .get_or_init(|| match self.kind {
+                FileKind::Yaml => yaml::entries(self.text),
+                _ => Err("not a YAML segment".to_string()),
+            })
+            .as_deref()
+            .map_err(String::as_str)
     }
 
     /// `curl` commands in shell scripts, Dockerfiles, YAML, Markdown and notebook cells.

@@ -302,7 +302,9 @@ pub fn check_code(
         for key in ["apiKey", "openAIApiKey", "api_key"] {
             // A name is followed to its read: `const { VITE_KEY: k } = import.meta.env`
             // reports the read, once, where it happens.
-            if let Some(Value::Env { name, range }) = call.keyword(key).map(|v| facts.resolve(v)) {
+            if let Some(Value::Env { name, range, .. }) =
+                call.keyword(key).map(|v| facts.resolve(v))
+            {
                 passed.push((range.clone(), name.clone()));
             }
         }

@@ -103,12 +103,17 @@ pub fn collect(view: &CodeView, env: &EnvVars) -> Collected {
             captures(&SHELL_READ, text, EnvRole::Read, &mut out.sites);
         }
         FileKind::Yaml => {
-            match yaml::env_definitions(text) {
-                Ok(defs) => out.sites.extend(defs.into_iter().map(|(name, range)| Site {
-                    name,
-                    role: EnvRole::Definition,
-                    range,
-                })),
+            match view.yaml() {
+                Ok(entries) => {
+                    out.sites
+                        .extend(yaml::env_definitions_in(text, entries).into_iter().map(
+                            |(name, range)| Site {
+                                name,
+                                role: EnvRole::Definition,
+                                range,
+                            },
+                        ))
+                }
                 // Not YAML as written (a Helm or Jinja template): read lines instead.
                 Err(_) => {
                     captures(&YAML_DEF, text, EnvRole::Definition, &mut out.sites);

@@ -3,10 +3,13 @@
 //!
 //! Model ids come from call keywords (`model=`, `model:`, `model_name=`, v0
 //! `engine=`), dict and object pairs (`"model": …`, request bodies), assignments to
-//! model-named variables and constants followed to their use, `curl -d` bodies, and
-//! config values (YAML, JSON, TOML, `.env`, shell and Dockerfile `KEY=value`) read
-//! line by line. Code is parsed only when a line pairs a model key with a quoted id
-//! that one of the rules could report.
+//! model-named variables and constants and parameter defaults followed to their use,
+//! the fallbacks of environment reads, `curl -d` bodies, YAML values from a YAML
+//! parser, and other config values (JSON, TOML, `.env`, shell and Dockerfile
+//! `KEY=value`, YAML templates that do not parse) read line by line. Code is parsed
+//! only when a line pairs a model key with a quoted id that one of the rules could
+//! report, or, when some model key takes a name or an environment read, a quoted id
+//! is assigned, a default or a fallback somewhere.
 
 use crate::analyze::code_view::{CodeView, is_generated_code};
 use crate::analyze::is_test_path;
@@ -15,11 +18,12 @@ use crate::rules::keys::RawFinding;
 use crate::rules::models::{Deprecation, Family, ModelErrorKind, Models, Phase};
 use crate::source::FileKind;
 use crate::syntax::curl::CurlCommand;
+use crate::syntax::yaml::Entry;
 use crate::syntax::{Facts, Value};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use jiff::civil::Date;
 use regex::Regex;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -91,13 +95,24 @@ impl ModelUsage {
         let text = view.text;
         match view.kind {
             FileKind::Python | FileKind::JavaScript | FileKind::TypeScript => {
-                let mut literals = model_literals(text, false);
-                literals.retain(|l| judge.could_matter(l.id));
-                if !literals.is_empty() {
-                    let docs = Docs::new(text, view.kind, view.cells());
-                    literals.retain(|l| !docs.covers(text, l.key_start));
-                }
-                let parse = judge.worth_parsing(text, &literals, || self.endpoint_families(text));
+                let keys = model_keys(text, false);
+                let docs = OnceCell::new();
+                let families = OnceCell::new();
+                let worth = |mut literals: Vec<Literal>| {
+                    literals.retain(|l| judge.could_matter(l.id));
+                    if !literals.is_empty() {
+                        let docs = docs.get_or_init(|| Docs::new(text, view.kind, view.cells()));
+                        literals.retain(|l| !docs.covers(text, l.key_start));
+                    }
+                    judge.worth_parsing(text, &literals, || {
+                        families
+                            .get_or_init(|| self.endpoint_families(text))
+                            .clone()
+                    })
+                };
+                // The ids after model keys first; ids elsewhere only when some model
+                // key takes its value from a name or the environment.
+                let parse = worth(keys.literals) || (keys.indirect && worth(quoted_ids(text)));
                 if parse
                     && !routed_elsewhere(text)
                     && let Some(facts) = view.facts()
@@ -187,11 +202,23 @@ fn routed_elsewhere(text: &str) -> bool {
         )
         .expect("valid regex")
     });
-    AZURE.is_match(text)
+    AZURE
+        .find_iter(text)
+        .any(|m| !(m.as_str() == "apiVersion" && kubernetes_api_version(&text[m.end()..])))
         || BASE_URL
             .captures_iter(text)
             .filter_map(|c| c.get(1))
             .any(|url| host_of(url.as_str()) != OPENAI_HOST)
+}
+
+/// Whether the text after an `apiVersion` key is a Kubernetes API version (`: v1`,
+/// `: apps/v1`, `: batch/v1beta1`), which says nothing about Azure: Azure's is a date.
+fn kubernetes_api_version(after: &str) -> bool {
+    static K8S: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^["']?[ \t]*:[ \t]*["']?(?:[a-z0-9.-]+/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?["']?[ \t\r]*(?:#.*)?$"#)
+            .expect("valid regex")
+    });
+    K8S.is_match(after.lines().next().unwrap_or(""))
 }
 
 fn mentions_openai(text: &str) -> bool {
@@ -259,7 +286,22 @@ struct Literal<'a> {
 /// Every `<model key> = "<id>"`, `<model key>: "<id>"` (also `"model": "…"`,
 /// `model: str = "…"`) in `text`. With `unquoted`, config spellings without quotes
 /// count too (`model: gpt-4`, `OPENAI_MODEL=gpt-4`).
+#[cfg(test)]
 fn model_literals(text: &str, unquoted: bool) -> Vec<Literal<'_>> {
+    model_keys(text, unquoted).literals
+}
+
+/// What a scan of a text's model keys found.
+struct ModelKeys<'a> {
+    /// The ids written right after a model key (see `model_literals`).
+    literals: Vec<Literal<'a>>,
+    /// Some model key takes a value that is not a literal the scan can read:
+    /// `model=model`, `MODEL = os.getenv(…)`, `{ model }`, YAML `model: &m gpt-4`.
+    /// The id, if any, is elsewhere: a parameter default, an environment fallback.
+    indirect: bool,
+}
+
+fn model_keys(text: &str, unquoted: bool) -> ModelKeys<'_> {
     // Leftmost-first keeps the SIMD (Teddy) searcher; standard semantics would not.
     static KEY_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         AhoCorasickBuilder::new()
@@ -269,6 +311,7 @@ fn model_literals(text: &str, unquoted: bool) -> Vec<Literal<'_>> {
     });
     let bytes = text.as_bytes();
     let mut out = Vec::new();
+    let mut indirect = false;
     let mut done = 0;
     for m in KEY_WORDS.find_iter(text) {
         if m.start() < done {
@@ -284,6 +327,12 @@ fn model_literals(text: &str, unquoted: bool) -> Vec<Literal<'_>> {
         }
         done = end;
         let Some(range) = value_after(bytes, end, unquoted) else {
+            if !indirect
+                && (takes_value(bytes, end) || (unquoted && env_name_value(bytes, start)))
+                && is_model_key(&text[start..end])
+            {
+                indirect = true;
+            }
             continue;
         };
         if is_model_key(&text[start..end]) {
@@ -292,6 +341,134 @@ fn model_literals(text: &str, unquoted: bool) -> Vec<Literal<'_>> {
                 id: &text[range.clone()],
                 range,
                 key_start: start,
+            });
+        }
+    }
+    ModelKeys {
+        literals: out,
+        indirect,
+    }
+}
+
+/// Whether the string opening at `quote` is assigned (`=`, not `==`), a default
+/// (`default=`), the right side of `??`, `||` or `or`, or a later argument of an
+/// environment getter (`os.getenv("M", "…")`, also split over lines).
+fn bound_or_fallback(text: &str, quote: usize) -> bool {
+    const GETTERS: &[&[u8]] = &[b"getenv", b"environ.get", b"setdefault"];
+    let b = text.as_bytes();
+    let mut end = quote;
+    while end > 0 && b[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    let before = &b[..end];
+    match before.last() {
+        Some(b'=') => !matches!(
+            end.checked_sub(2).map(|i| b[i]),
+            Some(b'=' | b'!' | b'<' | b'>')
+        ),
+        Some(b',') => {
+            // The bracket this argument list opens with, a few lines up at most.
+            let mut depth = 0usize;
+            let mut i = end - 1;
+            while i > end.saturating_sub(200) {
+                i -= 1;
+                match b[i] {
+                    b')' | b']' | b'}' => depth += 1,
+                    b'(' | b'[' | b'{' if depth == 0 => {
+                        return b[i] == b'(' && GETTERS.iter().any(|g| b[..i].ends_with(g));
+                    }
+                    b'(' | b'[' | b'{' => depth -= 1,
+                    _ => {}
+                }
+            }
+            false
+        }
+        _ => {
+            before.ends_with(b"??")
+                || before.ends_with(b"||")
+                || (before.ends_with(b"or")
+                    && !end.checked_sub(3).is_some_and(|i| is_word_byte(b[i])))
+        }
+    }
+}
+
+/// Whether the word starting at `at` is the value of a `name:` key: a Kubernetes
+/// `env` entry (`- name: OPENAI_MODEL`), whose `value:` comes on the next line.
+fn env_name_value(b: &[u8], at: usize) -> bool {
+    let mut i = at;
+    if i > 0 && matches!(b[i - 1], b'"' | b'\'') {
+        i -= 1;
+    }
+    while i > 0 && matches!(b[i - 1], b' ' | b'\t') {
+        i -= 1;
+    }
+    b[..i].ends_with(b"name:")
+}
+
+/// Whether the key ending at `at` is given a value (`=`, `:`) or is a JavaScript
+/// shorthand property (`{ model }`, `{ model, … }`).
+fn takes_value(b: &[u8], at: usize) -> bool {
+    let mut i = at;
+    while i < b.len() && i - at < 3 && matches!(b[i], b'"' | b'\'' | b'`' | b']') {
+        i += 1;
+    }
+    while i < b.len() && matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'=') => b.get(i + 1) != Some(&b'='),
+        Some(b':') => b.get(i + 1) != Some(&b':'),
+        Some(b',' | b'}') => true,
+        _ => false,
+    }
+}
+
+/// Quoted `gpt`, `davinci` or `dall-e` ids (the words the prefilter let the file in
+/// by) in the places a model reaches its key indirectly from: a parameter default or
+/// assignment (`m = "gpt-4-32k"`) and an environment fallback (`os.getenv("M",
+/// "text-davinci-003")`, `?? "…"`, `|| "…"`, `or "…"`). Ids in lists, type unions and
+/// tables (the SDK's `Literal["gpt-4o", …]`) are not bound to anything and would
+/// only cost parses. `key_start` is the opening quote.
+fn quoted_ids(text: &str) -> Vec<Literal<'_>> {
+    static ID_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(["gpt", "GPT", "davinci", "dall-e"])
+            .expect("plain literals")
+    });
+    let id_byte =
+        |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b':' | b'/');
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut done = 0;
+    for m in ID_WORDS.find_iter(text) {
+        if m.start() < done {
+            continue;
+        }
+        let mut start = m.start();
+        while start > 0 && m.start() - start < 100 && id_byte(bytes[start - 1]) {
+            start -= 1;
+        }
+        let mut end = m.end();
+        while end < bytes.len() && end - m.end() < 100 && id_byte(bytes[end]) {
+            end += 1;
+        }
+        done = end;
+        let (Some(&open), Some(&close)) = (
+            start.checked_sub(1).and_then(|i| bytes.get(i)),
+            bytes.get(end),
+        ) else {
+            continue;
+        };
+        if open == close
+            && matches!(open, b'"' | b'\'' | b'`')
+            && bound_or_fallback(text, start - 1)
+            && plausible_id(&bytes[start..end])
+        {
+            out.push(Literal {
+                id: &text[start..end],
+                range: start..end,
+                key_start: start - 1,
             });
         }
     }
@@ -508,10 +685,18 @@ impl<'m> Judge<'m> {
         })
     }
 
-    /// deprecated-model and unknown-model on one literal.
-    fn literal(&self, id: &str, range: Range<usize>, out: &mut Vec<RawFinding>) {
+    /// deprecated-model and unknown-model on one literal. `fallback_of` names the
+    /// environment variable when the literal is that variable's fallback.
+    fn literal(
+        &self,
+        id: &str,
+        range: Range<usize>,
+        fallback_of: Option<&str>,
+        out: &mut Vec<RawFinding>,
+    ) {
+        let subject = subject(id, fallback_of);
         if let Some((d, phase)) = self.deprecation(id) {
-            let (message, level) = self.deprecated_message(id, d, phase);
+            let (message, level) = self.deprecated_message(id, &subject, d, phase);
             out.push(RawFinding {
                 rule: DEPRECATED_MODEL,
                 range: range.clone(),
@@ -525,7 +710,7 @@ impl<'m> Judge<'m> {
             out.push(RawFinding {
                 rule: UNKNOWN_MODEL,
                 range,
-                message: self.unknown_message(id, best),
+                message: self.unknown_message(id, &subject, best),
                 secret: None,
                 basis: id.to_string(),
                 level: None,
@@ -537,11 +722,12 @@ impl<'m> Judge<'m> {
     fn endpoint(
         &self,
         endpoint: Family,
-        id: &str,
+        sent: (&str, Option<&str>),
         range: Range<usize>,
         via: &str,
         out: &mut Vec<RawFinding>,
     ) {
+        let (id, fallback_of) = sent;
         if !self.want.mismatch {
             return;
         }
@@ -571,7 +757,8 @@ impl<'m> Judge<'m> {
             rule: MODEL_ENDPOINT_MISMATCH,
             range,
             message: format!(
-                "`{id}` is {} and {path} does not serve it: {answer}. Send it to {home_path}{home_call}{gone}, or use a model {path} accepts",
+                "{} is {} and {path} does not serve it: {answer}. Send it to {home_path}{home_call}{gone}, or use a model {path} accepts",
+                subject(id, fallback_of),
                 family_noun(m.model_family)
             ),
             secret: None,
@@ -588,7 +775,13 @@ impl<'m> Judge<'m> {
             .unwrap_or_else(|| family.to_string())
     }
 
-    fn deprecated_message(&self, id: &str, d: &Deprecation, phase: Phase) -> (String, Level) {
+    fn deprecated_message(
+        &self,
+        id: &str,
+        subject: &str,
+        d: &Deprecation,
+        phase: Phase,
+    ) -> (String, Level) {
         let advice = self.replacement_advice(d);
         match phase {
             Phase::ShutDown => {
@@ -603,7 +796,7 @@ impl<'m> Judge<'m> {
                 };
                 (
                     format!(
-                        "`{id}` was shut down on {}; requests now fail with {answer}. {advice}",
+                        "{subject} was shut down on {}; requests now fail with {answer}. {advice}",
                         d.shutdown
                     ),
                     Level::Error,
@@ -611,7 +804,7 @@ impl<'m> Judge<'m> {
             }
             _ => (
                 format!(
-                    "`{id}` is deprecated (announced {}) and shuts down on {}; after that every request with it fails. {advice}",
+                    "{subject} is deprecated (announced {}) and shuts down on {}; after that every request with it fails. {advice}",
                     d.notice, d.shutdown
                 ),
                 Level::Warning,
@@ -647,7 +840,7 @@ impl<'m> Judge<'m> {
         advice
     }
 
-    fn unknown_message(&self, id: &str, best: &str) -> String {
+    fn unknown_message(&self, id: &str, subject: &str, best: &str) -> String {
         let answer = match self.models.model_error(ModelErrorKind::Unknown) {
             Some(e) => format!(
                 "the API answers {} `{}`: \"{}\"",
@@ -666,7 +859,16 @@ impl<'m> Judge<'m> {
             }
             _ => String::new(),
         };
-        format!("`{id}` is not an OpenAI model id: {answer}. Did you mean `{best}`?{caveat}")
+        format!("{subject} is not an OpenAI model id: {answer}. Did you mean `{best}`?{caveat}")
+    }
+}
+
+/// How a message names the id: `` `gpt-4` ``, or for an environment variable's
+/// fallback `` `gpt-4` (the fallback when `OPENAI_MODEL` is unset) ``.
+fn subject(id: &str, fallback_of: Option<&str>) -> String {
+    match fallback_of {
+        Some(var) => format!("`{id}` (the fallback when `{var}` is unset)"),
+        None => format!("`{id}`"),
     }
 }
 
@@ -708,17 +910,39 @@ struct Use<'f> {
     id: &'f str,
     /// The string literal (deprecated-model and unknown-model report here).
     literal: Range<usize>,
+    /// The environment variable whose fallback the literal is, if it is one.
+    fallback_of: Option<&'f str>,
     /// The value at the call (model-endpoint-mismatch reports here).
     at: Range<usize>,
     /// The endpoint the call or URL reaches, and how (`client.completions.create`).
     endpoint: Option<(Family, &'f str)>,
 }
 
-fn literal_of<'f>(facts: &'f Facts, value: &'f Value) -> Option<(&'f str, Range<usize>)> {
-    match facts.resolve(value) {
-        Value::Str { text, range } => Some((text.as_str(), range.clone())),
-        _ => None,
+/// A string a value sends: the id, its literal's range, and the environment
+/// variable it is the fallback of (`os.getenv("M", "gpt-4")`, `process.env.M ??
+/// "gpt-4"`: the API gets the literal whenever the variable is unset).
+type Sent<'f> = (&'f str, Range<usize>, Option<&'f str>);
+
+/// The string a value sends, following names and environment fallbacks.
+fn literal_of<'f>(facts: &'f Facts, value: &'f Value) -> Option<Sent<'f>> {
+    let mut value = facts.resolve(value);
+    let mut fallback_of = None;
+    // `os.getenv("A") or os.getenv("B", "x")` nests; a few levels are plenty.
+    for _ in 0..3 {
+        match value {
+            Value::Str { text, range } => return Some((text, range.clone(), fallback_of)),
+            Value::Env {
+                name,
+                fallback: Some(fallback),
+                ..
+            } => {
+                fallback_of.get_or_insert(name.as_str());
+                value = facts.resolve(fallback);
+            }
+            _ => return None,
+        }
     }
+    None
 }
 
 /// The object literal a value is: itself, a name assigned one, or the argument of
@@ -780,13 +1004,14 @@ fn check_facts(judge: &Judge, facts: &Facts, text: &str, python: bool, out: &mut
             if !is_model_argument(key) {
                 continue;
             }
-            let Some((id, literal)) = literal_of(facts, value) else {
+            let Some((id, literal, fallback_of)) = literal_of(facts, value) else {
                 continue;
             };
             let to_sdk = sdk.filter(|m| key == "model" || (m.legacy && key == "engine"));
             uses.push(Use {
                 id,
                 literal,
+                fallback_of,
                 at: value.range(),
                 endpoint: to_sdk.map(|m| (m.endpoint.id, call.callee.as_str())),
             });
@@ -820,10 +1045,11 @@ fn check_facts(judge: &Judge, facts: &Facts, text: &str, python: bool, out: &mut
         };
         for object in body_objects(facts, call) {
             for pair in facts.object_pairs(object).filter(|p| p.key == "model") {
-                if let Some((id, literal)) = literal_of(facts, &pair.value) {
+                if let Some((id, literal, fallback_of)) = literal_of(facts, &pair.value) {
                     uses.push(Use {
                         id,
                         literal,
+                        fallback_of,
                         at: pair.value.range(),
                         endpoint: Some((endpoint.id, url.as_str())),
                     });
@@ -836,39 +1062,54 @@ fn check_facts(judge: &Judge, facts: &Facts, text: &str, python: bool, out: &mut
         .iter()
         .filter(|p| p.key != "engine" && is_model_argument(&p.key))
     {
-        if let Some((id, literal)) = literal_of(facts, &pair.value) {
+        if let Some((id, literal, fallback_of)) = literal_of(facts, &pair.value) {
             uses.push(Use {
                 id,
                 literal,
+                fallback_of,
                 at: pair.value.range(),
                 endpoint: None,
             });
         }
     }
     // A model-named variable on its own: a module constant or a class attribute
-    // (settings classes). Locals and `self.x` count only where they reach a
-    // `model=` / `"model":` above: `model = "gpt-3.5-turbo-0301"` for a tokenizer
+    // (settings classes), set to a literal or to an environment read with a literal
+    // fallback. Locals, parameter defaults and `self.x` count only where they reach
+    // a `model=` / `"model":` above: `model = "gpt-3.5-turbo-0301"` for a tokenizer
     // is not a request.
     for (target, at, value) in &facts.assignments {
         let name = target.rsplit('.').next().unwrap_or(target);
-        if is_model_key(name)
-            && let Value::Str { text: id, range } = value
-            && (facts.constants.get(target) == Some(value)
+        if !is_model_key(name)
+            || !(facts.constants.get(target) == Some(value)
                 || (python && !target.contains('.') && in_python_class_body(text, at.start)))
         {
-            uses.push(Use {
-                id,
-                literal: range.clone(),
-                at: range.clone(),
-                endpoint: None,
-            });
+            continue;
         }
+        let (id, range, fallback_of) = match value {
+            Value::Str { text, range } => (text, range, None),
+            Value::Env {
+                name,
+                fallback: Some(fallback),
+                ..
+            } => match fallback.as_ref() {
+                Value::Str { text, range } => (text, range, Some(name.as_str())),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        uses.push(Use {
+            id,
+            literal: range.clone(),
+            fallback_of,
+            at: range.clone(),
+            endpoint: None,
+        });
     }
 
     let mut seen = HashSet::new();
     for u in &uses {
         if seen.insert(u.literal.clone()) {
-            judge.literal(u.id, u.literal.clone(), out);
+            judge.literal(u.id, u.literal.clone(), u.fallback_of, out);
         }
     }
     let mut seen = HashSet::new();
@@ -876,7 +1117,7 @@ fn check_facts(judge: &Judge, facts: &Facts, text: &str, python: bool, out: &mut
         if let Some((family, via)) = u.endpoint
             && seen.insert(u.at.clone())
         {
-            judge.endpoint(family, u.id, u.at.clone(), via, out);
+            judge.endpoint(family, (u.id, u.fallback_of), u.at.clone(), via, out);
         }
     }
 }
@@ -957,27 +1198,38 @@ fn check_carrier(judge: &Judge, view: &CodeView, out: &mut Vec<RawFinding>) {
     let text = view.text;
     let markdown = view.kind == FileKind::Markdown;
     let config = !markdown && view.kind != FileKind::Python;
+    let yaml = view.kind == FileKind::Yaml;
     // Markdown: only the curl commands in code blocks, which readers run as written;
     // snippets in documentation are not requests.
-    let literals = if config {
-        model_literals(text, true)
+    let (mut literals, indirect) = if config {
+        let keys = model_keys(text, true);
+        (keys.literals, keys.indirect)
     } else {
-        Vec::new()
+        (Vec::new(), false)
     };
+    // The line scan is the cheap gate; in YAML a value it cannot read (`model:
+    // &anchor gpt-4`, a value on the next line) may still be an id the parser reads.
+    let parser_may_read = yaml && indirect;
     let has_curl = text.contains("curl");
-    if literals.is_empty() && !has_curl {
+    if literals.is_empty() && !parser_may_read && !has_curl {
         return;
     }
     let commands: &[CurlCommand] = if has_curl { view.curl() } else { &[] };
     let spans: Vec<Range<usize>> = commands.iter().map(curl_span).collect();
-    let interesting = literals
-        .iter()
-        .any(|l| judge.deprecation(l.id).is_some() || judge.suggestion(l.id).is_some());
+    let interesting = parser_may_read
+        || literals
+            .iter()
+            .any(|l| judge.deprecation(l.id).is_some() || judge.suggestion(l.id).is_some());
     if !interesting && commands.is_empty() {
         return;
     }
     if routed_elsewhere(text) {
         return;
+    }
+    // YAML as written is read with the parser; a template that is not YAML (Helm,
+    // Jinja) keeps the line reading.
+    if yaml && let Ok(entries) = view.yaml() {
+        literals = yaml_literals(text, entries);
     }
     let fences = if markdown {
         fenced_blocks(text)
@@ -992,7 +1244,7 @@ fn check_carrier(judge: &Judge, view: &CodeView, out: &mut Vec<RawFinding>) {
         {
             continue;
         }
-        judge.literal(lit.id, lit.range.clone(), out);
+        judge.literal(lit.id, lit.range.clone(), None, out);
     }
     for cmd in commands {
         if !in_fence(cmd.range.start) {
@@ -1010,9 +1262,9 @@ fn check_carrier(judge: &Judge, view: &CodeView, out: &mut Vec<RawFinding>) {
                 continue;
             };
             let range = data.source_range(sub);
-            judge.literal(id, range.clone(), out);
+            judge.literal(id, range.clone(), None, out);
             if let Some(family) = endpoint {
-                judge.endpoint(family, id, range, &url.text, out);
+                judge.endpoint(family, (id, None), range, &url.text, out);
             }
         }
     }
@@ -1084,10 +1336,14 @@ impl Docs {
     }
 }
 
-/// Whether the Python statement at `at` sits directly in a class body: the nearest
+/// Whether the Python statement at `at` sits directly in a class body: it starts its
+/// line (a parameter of `def ask(self, model="x"):` does not), and the nearest
 /// less-indented line above it opens a `class`.
 fn in_python_class_body(text: &str, at: usize) -> bool {
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    if !text[line_start..at].trim_start().is_empty() {
+        return false;
+    }
     let indent = |line: &str| line.len() - line.trim_start_matches([' ', '\t']).len();
     let own = indent(&text[line_start..]);
     if own == 0 {
@@ -1101,6 +1357,128 @@ fn in_python_class_body(text: &str, at: usize) -> bool {
         return trimmed.starts_with("class ");
     }
     false
+}
+
+/// Model values of a parsed YAML file: scalars under a model key (`model: gpt-4`,
+/// `OPENAI_MODEL: gpt-4`, also anchored, tagged or on the next line), Kubernetes
+/// `env` entries (`- name: OPENAI_MODEL` then `value: gpt-4`), and, read line by line
+/// like those files, compose `environment: [OPENAI_MODEL=gpt-4]` items and scalars
+/// that hold a shell script or another config file (`run: |` with
+/// `OPENAI_MODEL=gpt-4`, a ConfigMap's `config.yaml: |`). Other multi-line text
+/// (prompts, descriptions, issue-template placeholders) is prose, not settings.
+fn yaml_literals<'a>(text: &'a str, entries: &[Entry]) -> Vec<Literal<'a>> {
+    let mut out = Vec::new();
+    // The mapping and name position of a `name: <model key>` just before.
+    let mut env_name: Option<(&[String], usize)> = None;
+    for entry in entries {
+        let after_name = env_name.take();
+        let Some(raw) = text.get(entry.value_range.clone()) else {
+            continue;
+        };
+        let (key, parent) = match entry.path.split_last() {
+            Some((key, parent)) => (Some(key.as_str()), parent),
+            None => (None, &[][..]),
+        };
+        if let (Some(key), Some(key_range)) = (key, &entry.key_range) {
+            if is_model_key(key) {
+                push_scalar(text, entry, raw, key_range.start, &mut out);
+                continue;
+            }
+            if key == "name" && is_model_key(&entry.value) {
+                env_name = Some((parent, entry.value_range.start));
+                continue;
+            }
+            if key == "value"
+                && let Some((name_parent, name_start)) = after_name
+                && name_parent == parent
+            {
+                push_scalar(text, entry, raw, name_start, &mut out);
+                continue;
+            }
+        }
+        // A list item (`script: [- export OPENAI_MODEL=gpt-4]`) belongs to its list's key.
+        let (holder, item) = match key {
+            Some("-") => (parent.last().map(String::as_str), true),
+            other => (other, false),
+        };
+        let env_item = item && matches!(holder, Some("environment" | "env"));
+        if env_item || holder.is_some_and(holds_lines) {
+            let base = entry.value_range.start;
+            out.extend(model_keys(raw, true).literals.into_iter().map(|l| {
+                let range = base + l.range.start..base + l.range.end;
+                Literal {
+                    id: &text[range.clone()],
+                    range,
+                    key_start: base + l.key_start,
+                }
+            }));
+        }
+    }
+    out
+}
+
+/// A scalar entry as a literal, when its written text is a plausible id.
+fn push_scalar<'a>(
+    text: &'a str,
+    entry: &Entry,
+    raw: &str,
+    key_start: usize,
+    out: &mut Vec<Literal<'a>>,
+) {
+    if let Some(inner) = scalar_text_range(raw, &entry.value)
+        && plausible_id(entry.value.as_bytes())
+    {
+        let range = entry.value_range.start + inner.start..entry.value_range.start + inner.end;
+        out.push(Literal {
+            id: &text[range.clone()],
+            range,
+            key_start,
+        });
+    }
+}
+
+/// Keys whose value is a shell script (CI steps, compose and Kubernetes commands) or
+/// a whole config file (a ConfigMap's `app.yaml: |`).
+fn holds_lines(key: &str) -> bool {
+    const SCRIPTS: &[&str] = &[
+        "run",
+        "script",
+        "before_script",
+        "after_script",
+        "command",
+        "entrypoint",
+        "args",
+        "cmd",
+    ];
+    const CONFIG_FILES: &[&str] = &[
+        ".yaml", ".yml", ".json", ".toml", ".env", ".ini", ".cfg", ".conf",
+    ];
+    let lower = key.to_ascii_lowercase();
+    SCRIPTS.contains(&lower.as_str()) || CONFIG_FILES.iter().any(|e| lower.ends_with(e))
+}
+
+/// Where a scalar's value sits in its text as written: plain, or inside its quotes,
+/// after any `&anchor` and `!tag`. `None` when the written text is not the value
+/// itself (escapes, folded lines, block scalars).
+fn scalar_text_range(raw: &str, value: &str) -> Option<Range<usize>> {
+    let mut start = 0;
+    while raw[start..].starts_with(['&', '!']) {
+        let rest = &raw[start..];
+        let word = rest.find([' ', '\t', '\n', '\r']).unwrap_or(rest.len());
+        let blank = rest[word..].len() - rest[word..].trim_start().len();
+        if blank == 0 {
+            return None;
+        }
+        start += word + blank;
+    }
+    let body = &raw[start..];
+    if body == value {
+        return Some(start..raw.len());
+    }
+    let quoted = body.len() >= 2
+        && body.starts_with(['"', '\''])
+        && body.as_bytes()[0] == body.as_bytes()[body.len() - 1];
+    (quoted && &body[1..body.len() - 1] == value).then(|| start + 1..raw.len() - 1)
 }
 
 /// A `#` or `//` comment starts before `at` on its line.
@@ -1440,6 +1818,15 @@ x = {\"model\": \"gpt-4-o\"}
         ] {
             assert!(run("app.py", text).is_empty(), "{text}");
         }
+        // Kubernetes' `apiVersion: apps/v1` is not Azure's dated `api_version`.
+        let k8s = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  env:\n    - name: OPENAI_MODEL\n      value: gpt-4\n";
+        assert_eq!(rules(&run("deploy.yaml", k8s)), [DEPRECATED_MODEL]);
+        let azure_ts = "const client = new OpenAI({ apiVersion: \"2024-02-01\" });\nawait client.chat.completions.create({ model: \"gpt-4\" });\n";
+        assert!(run("azure.ts", azure_ts).is_empty());
+        assert!(kubernetes_api_version(": batch/v1beta1 # jobs\r\n"));
+        assert!(kubernetes_api_version(": \"v1\""));
+        assert!(!kubernetes_api_version(": \"2024-02-01\""));
+        assert!(!kubernetes_api_version(": process.env.API_VERSION,"));
         let base = "client = OpenAI(base_url=\"https://api.openai.com/v1\")\nclient.chat.completions.create(model=\"gpt-4\")\n";
         assert_eq!(rules(&run("app.py", base)), [DEPRECATED_MODEL]);
         let text = "client.chat.completions.create(model=\"gpt-4\")\n";
@@ -1543,6 +1930,117 @@ x = {\"model\": \"gpt-4-o\"}
         let literal = &model_literals(cells, false)[0];
         assert!(!docs.covers(cells, literal.key_start));
         assert!(Docs::new(cells, FileKind::Python, &[]).covers(cells, literal.key_start));
+    }
+
+    #[test]
+    fn parameter_defaults_that_reach_a_model_argument() {
+        let py = "def ask(prompt, model=\"gpt-3.5-turbo-0301\"):\n    return client.chat.completions.create(model=model, messages=[])\n";
+        let found = run("ask.py", py);
+        assert_eq!(rules(&found), [DEPRECATED_MODEL]);
+        assert_eq!(&py[found[0].range.clone()], "gpt-3.5-turbo-0301");
+        let ts = "export async function ask(prompt: string, m: string = \"gpt-4o\") {\n  return client.completions.create({ model: m, prompt });\n}\n";
+        let found = run("ask.ts", ts);
+        assert_eq!(rules(&found), [MODEL_ENDPOINT_MISMATCH]);
+        assert_eq!(&ts[found[0].range.clone()], "m", "reported at the call");
+        // A default that only feeds a tokenizer, in a function or a method, is not
+        // sent; another function's parameter of the same name is the caller's.
+        let quiet = "def count(text, model=\"gpt-3.5-turbo-0301\"):\n    return len(tiktoken.encoding_for_model(model).encode(text))\n\ndef ask(prompt, model):\n    return client.chat.completions.create(model=model, messages=[])\n\nclass Bot:\n    def tokens(self, text, model=\"gpt-4-0314\"):\n        return tiktoken.encoding_for_model(model)\n";
+        assert!(run("tokens.py", quiet).is_empty());
+    }
+
+    #[test]
+    fn environment_fallbacks_are_what_the_api_gets_when_unset() {
+        let py = "MODEL = os.getenv(\"OPENAI_MODEL\", \"text-davinci-003\")\n";
+        let found = run("settings.py", py);
+        assert_eq!(rules(&found), [DEPRECATED_MODEL]);
+        assert_eq!(&py[found[0].range.clone()], "text-davinci-003");
+        assert!(
+            found[0].message.starts_with(
+                "`text-davinci-003` (the fallback when `OPENAI_MODEL` is unset) was shut down"
+            ),
+            "{}",
+            found[0].message
+        );
+        let js = "const model = process.env.OPENAI_MODEL ?? \"gpt-4o\";\nawait client.completions.create({ model, prompt });\n";
+        let found = run("app.js", js);
+        assert_eq!(rules(&found), [MODEL_ENDPOINT_MISMATCH]);
+        assert!(
+            found[0]
+                .message
+                .contains("(the fallback when `OPENAI_MODEL` is unset) is a chat model")
+        );
+        let found = run(
+            "app.py",
+            "r = client.chat.completions.create(model=os.environ.get(\"M\") or \"gpt-4-o\")\n",
+        );
+        assert_eq!(rules(&found), [UNKNOWN_MODEL]);
+        for quiet in [
+            "MODEL = os.getenv(\"OPENAI_MODEL\", \"default\")\nr = client.chat.completions.create(model=MODEL)\n",
+            "r = client.chat.completions.create(model=os.getenv(\"OPENAI_MODEL\", \"\"))\n",
+            "r = client.chat.completions.create(model=os.getenv(\"OPENAI_MODEL\", \"gpt-5.5\"))\n",
+        ] {
+            assert!(run("app.py", quiet).is_empty(), "{quiet}");
+        }
+    }
+
+    #[test]
+    fn indirect_model_keys_open_the_gate_to_quoted_ids() {
+        let keys = super::model_keys("r = create(model=model)\n", false);
+        assert!(keys.literals.is_empty() && keys.indirect);
+        assert!(super::model_keys("create({ model, messages })", false).indirect);
+        assert!(!super::model_keys("import model\nmodel.fit()\n", false).indirect);
+        let text = "a = 'gpt-4-32k'; b = \"openai/gpt-4o\"; c = gpt4; d = `dall-e-2`";
+        let ids: Vec<&str> = quoted_ids(text).iter().map(|l| l.id).collect();
+        assert_eq!(ids, ["gpt-4-32k", "openai/gpt-4o", "dall-e-2"]);
+        assert_eq!(&text[quoted_ids(text)[0].key_start..][..1], "'");
+        let text = "def f(m: str = \"gpt-4\"):\nM = os.getenv(\n    \"M\",\n    \"davinci-002\",\n)\nm = x or 'gpt-4o'\nn = y ?? 'gpt-5'\nfor_ = color 'gpt-6'\nif m == \"gpt-3\": pass\nmodel: Literal[\"gpt-4o\", \"gpt-4o-mini\"]\nf(\"x\", \"gpt-4.1\")\n";
+        let ids: Vec<&str> = quoted_ids(text).iter().map(|l| l.id).collect();
+        assert_eq!(ids, ["gpt-4", "davinci-002", "gpt-4o", "gpt-5"]);
+        // A deprecated id in a table, with no model key reading a name, is not
+        // worth a parse.
+        let table = "LIMITS = {\"gpt-4-0314\": 8192}\nr = client.chat.completions.create(model=\"gpt-5.5\")\n";
+        assert!(run("limits.py", table).is_empty());
+    }
+
+    #[test]
+    fn yaml_is_read_with_the_parser() {
+        let yaml = "defaults:\n  model: &chat gpt-4-0613\n  tagged_model: !!str \"gpt-4-0314\"\n  next:\n    model:\n      gpt-3.5-turbo-0613\n---\nllm:\n  model: text-davinci-003\n";
+        let found = run("config.yaml", yaml);
+        let ids: Vec<&str> = found.iter().map(|f| &yaml[f.range.clone()]).collect();
+        assert_eq!(
+            ids,
+            [
+                "gpt-4-0613",
+                "gpt-4-0314",
+                "gpt-3.5-turbo-0613",
+                "text-davinci-003"
+            ]
+        );
+        // Scripts and embedded config files are read line by line; prose is not.
+        let workflow = "jobs:\n  t:\n    steps:\n      - run: |\n          export OPENAI_MODEL=gpt-4-0613\n      - name: Lint\n        with:\n          prompt: |\n            Pretend you are model: gpt-4\n";
+        let found = run(".github/workflows/ci.yml", workflow);
+        assert_eq!(found.len(), 1);
+        assert_eq!(&workflow[found[0].range.clone()], "gpt-4-0613");
+        let config_map =
+            "kind: ConfigMap\ndata:\n  app.yaml: |\n    llm:\n      model: gpt-4-0314\n";
+        assert_eq!(rules(&run("cm.yaml", config_map)), [DEPRECATED_MODEL]);
+        let compose = "services:\n  api:\n    environment:\n      - OPENAI_MODEL=gpt-4-0613\n      - OTHER=gpt-4\n";
+        let found = run("compose.yaml", compose);
+        assert_eq!(found.len(), 1);
+        assert_eq!(&compose[found[0].range.clone()], "gpt-4-0613");
+        let k8s = "env:\n  - name: OPENAI_MODEL\n    value: \"gpt-4-0314\"\n  - name: OTHER\n    value: gpt-4\n";
+        let found = run("pod.yaml", k8s);
+        assert_eq!(found.len(), 1);
+        assert_eq!(&k8s[found[0].range.clone()], "gpt-4-0314");
+        let template = "issue:\n  placeholder: |\n    model: gpt-4\n    temperature: 0\n";
+        assert!(run("bug.yml", template).is_empty());
+        // Not YAML as written: lines.
+        let helm = "llm:\n  {{- if .Values.llm }}\n  model: gpt-4\n  {{- end }}\n";
+        assert_eq!(rules(&run("values.yaml", helm)), [DEPRECATED_MODEL]);
+        assert_eq!(scalar_text_range("'gpt-4'", "gpt-4"), Some(1..6));
+        assert_eq!(scalar_text_range("&a !!str gpt-4", "gpt-4"), Some(9..14));
+        assert_eq!(scalar_text_range("\"gpt\\x2d4\"", "gpt-4"), None);
+        assert_eq!(scalar_text_range("|\n  gpt-4\n", "gpt-4\n"), None);
     }
 
     #[test]

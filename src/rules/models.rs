@@ -327,9 +327,9 @@ pub struct Models {
     /// Every exact id in the file, sorted and deduplicated.
     known_ids: Vec<String>,
     known_set: HashSet<String>,
-    /// The numeric runs (`["5.5"]` for `gpt-5.5-mini`) of every known id, minus its
-    /// snapshot date. See [`Models::closest_known`].
-    known_runs: HashSet<Vec<String>>,
+    /// The name and numeric runs (`("gpt", ["5.5"])` for `gpt-5.5-mini`) of every
+    /// known id, minus its snapshot date. See [`Models::closest_known`].
+    known_versions: HashSet<(String, Vec<String>)>,
 }
 
 impl Models {
@@ -507,9 +507,9 @@ impl Models {
         known_ids.sort();
         known_ids.dedup();
         let known_set = known_ids.iter().cloned().collect();
-        let known_runs = known_ids
+        let known_versions = known_ids
             .iter()
-            .map(|id| owned_runs(split_snapshot(id).0))
+            .map(|id| version_of(split_snapshot(id).0))
             .collect();
 
         Ok(Models {
@@ -524,7 +524,7 @@ impl Models {
             completions_only_ids,
             known_ids,
             known_set,
-            known_runs,
+            known_versions,
         })
     }
 
@@ -707,11 +707,16 @@ impl Models {
     ///   `gpt-3.5-turbo`). Short ids are too dense for 2: `o1` is 2 edits from `o3-`
     ///   anything.
     /// - Version numbers: an edit that changes the id's numbers (its runs of digits and
-    ///   dots: `5.5` in `gpt-5.5-mini`) is a different model, not a typo, unless the
-    ///   numbers the user wrote already belong to a known model. So `gpt-5.5-mini`
-    ///   suggests `gpt-5.4-mini` (there is a `gpt-5.5`, but no `gpt-5.5-mini`), while
-    ///   `gpt-5.7` (no known 5.7: likely newer than the table) and `gpt-35-turbo` (the
-    ///   Azure spelling; no known `35`) get no suggestion.
+    ///   dots: `5.5` in `gpt-5.5-mini`) is a different model, not a typo. It is allowed
+    ///   only when the name and numbers the user wrote already belong to a known model
+    ///   (the letters before the first digit: `gpt` and `5.5` are `gpt-5.5`; `3` in
+    ///   `o3` says nothing about `gpt-3`), and even then the major version (the first
+    ///   number's integer part) stays as written. So `gpt-5.5-mini` suggests
+    ///   `gpt-5.4-mini` (there is a `gpt-5.5`, but no `gpt-5.5-mini`) and `gpt-4-nano`
+    ///   suggests `gpt-4.1-nano`, not the nearer `gpt-5-nano`; while `gpt-3` (the old
+    ///   family name, never an API id), `gpt-5.7` (no known 5.7: likely newer than the
+    ///   table), `gpt-35-turbo` (the Azure spelling; no known `35`) and `o4-pro` (no
+    ///   o4 pro; `o3-pro` is another major version) get no suggestion.
     /// - Ties go to the candidate that keeps the numbers, then the longer common
     ///   prefix, then the greater id (usually the newer version).
     pub fn closest_known(&self, id: &str) -> Option<&str> {
@@ -724,7 +729,8 @@ impl Models {
         }
         let (stem, date) = split_snapshot(&lower);
         let runs = numeric_runs(stem);
-        let runs_known = self.known_runs.contains(&owned_runs(stem));
+        let major = major_version(&runs);
+        let version_known = self.known_versions.contains(&version_of(stem));
         let max = if lower.chars().count() < 7 { 1 } else { 2 };
         let stem_chars = stem.chars().count();
         self.known_ids
@@ -740,8 +746,9 @@ impl Models {
                 if d == 0 || d > max {
                     return None;
                 }
-                let changed = numeric_runs(cstem) != runs;
-                if changed && !runs_known {
+                let cand_runs = numeric_runs(cstem);
+                let changed = cand_runs != runs;
+                if changed && (!version_known || major_version(&cand_runs) != major) {
                     return None;
                 }
                 let prefix = stem
@@ -871,8 +878,22 @@ fn numeric_runs(s: &str) -> Vec<&str> {
     out
 }
 
-fn owned_runs(s: &str) -> Vec<String> {
-    numeric_runs(s).into_iter().map(str::to_owned).collect()
+/// An id's name and numbers: the letters before its first digit (`gpt` for
+/// `gpt-5.5-mini` and `gpt4o`, `o` for `o3`) and its numeric runs. Two ids with the
+/// same version are the same release line.
+fn version_of(stem: &str) -> (String, Vec<String>) {
+    let name = stem
+        .chars()
+        .take_while(|c| !c.is_ascii_digit())
+        .filter(char::is_ascii_alphabetic)
+        .collect();
+    let runs = numeric_runs(stem).into_iter().map(str::to_owned).collect();
+    (name, runs)
+}
+
+/// The integer part of the first numeric run: `5` for `["5.5"]`, `None` for no numbers.
+fn major_version<'a>(runs: &[&'a str]) -> Option<&'a str> {
+    runs.first().map(|r| r.split('.').next().unwrap_or(r))
 }
 
 #[cfg(test)]
@@ -1035,6 +1056,16 @@ mod tests {
         assert_eq!(closest("gpt-4o-2024-08-07"), None);
         assert_eq!(closest("gpt-5.7"), None);
         assert_eq!(closest("gpt-35-turbo"), None);
+        // An old family name, not a typo: `3` is known only in other names (`o3`,
+        // `text-embedding-3-small`), and gpt-4 / gpt-5 are other major versions.
+        assert_eq!(closest("gpt-3"), None);
+        assert_eq!(closest("GPT-3"), None);
+        assert_eq!(closest("o4-pro"), None, "o3-pro is another major version");
+        assert_eq!(
+            closest("gpt-4-nano"),
+            Some("gpt-4.1-nano"),
+            "the nearer gpt-5-nano changes the major version"
+        );
         assert_eq!(closest("claude-sonnet-4-5"), None);
         assert_eq!(closest("llama-3.1-8b-instant"), None);
         assert_eq!(closest("my-deployment"), None);

@@ -16,7 +16,14 @@ pub enum Value {
         range: Range<usize>,
     },
     /// An environment read: `os.environ["X"]`, `os.getenv("X")`, `process.env.X`.
-    Env { name: String, range: Range<usize> },
+    /// `fallback` is what it gives when the variable is unset: the default of
+    /// `os.getenv("X", "d")` / `os.environ.get("X", "d")`, the right side of
+    /// `process.env.X ?? "d"`, `|| "d"` or Python's `or "d"`.
+    Env {
+        name: String,
+        range: Range<usize>,
+        fallback: Option<Box<Value>>,
+    },
     /// A name or dotted path: `api_key`, `settings.OPENAI_KEY`.
     Name { path: String, range: Range<usize> },
     /// A number literal, as written.
@@ -172,6 +179,12 @@ pub struct Facts {
     pub constants: HashMap<String, Value>,
     /// Assignments anywhere: `(target path, value)`; `openai.api_key = …` lands here.
     pub assignments: Vec<(String, Range<usize>, Value)>,
+    /// Parameters and destructuring bindings: `(name, range of the name, default)`.
+    /// The default (`def f(model="gpt-4")`, `function f(m = "x")`, `{ model = "x" }`)
+    /// is what the name holds when the caller passes nothing; otherwise the value is
+    /// the caller's. Kept apart from `assignments`: a rule asking what a variable
+    /// may hold (a logged key) must not take a default for the only value.
+    pub parameters: Vec<(String, Range<usize>, Option<Value>)>,
     pub comments: Vec<Range<usize>>,
     pub functions: Vec<Function>,
     pub loops: Vec<Loop>,
@@ -189,20 +202,36 @@ impl Facts {
         self.pairs.iter().filter(move |p| p.object == id)
     }
 
-    /// A name's value: the last assignment to it before the use, else a module
-    /// constant, followed up to three names deep.
+    /// A name's value: its nearest binding before the use (an assignment or a
+    /// parameter's default), else a module constant, followed up to three names
+    /// deep. A name whose nearest binding is a parameter without a default stays a
+    /// name: that parameter shadows bindings above it (another function's default
+    /// or local).
     pub fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
         let mut value = value;
         for _ in 0..3 {
             let Value::Name { path, range } = value else {
                 return value;
             };
-            let next = self
+            let assigned = self
                 .assignments
                 .iter()
                 .rfind(|(target, at, _)| target == path && at.start < range.start)
-                .map(|(_, _, v)| v)
-                .or_else(|| self.constants.get(path));
+                .map(|(_, at, v)| (at.start, Some(v)));
+            let parameter = self
+                .parameters
+                .iter()
+                .rfind(|(name, at, _)| name == path && at.start < range.start)
+                .map(|(_, at, default)| (at.start, default.as_ref()));
+            let nearest = match (assigned, parameter) {
+                (Some(a), Some(p)) => Some(if p.0 > a.0 { p } else { a }),
+                (a, p) => a.or(p),
+            };
+            let next = match nearest {
+                Some((_, Some(v))) => Some(v),
+                Some((_, None)) => return value,
+                None => self.constants.get(path),
+            };
             match next {
                 Some(v) if v != value => value = v,
                 _ => return value,
@@ -352,6 +381,7 @@ pub fn joined(parts: impl IntoIterator<Item = (usize, Facts)>) -> Facts {
             env_reads,
             constants,
             assignments,
+            parameters,
             comments,
             functions,
             loops,
@@ -395,6 +425,11 @@ pub fn joined(parts: impl IntoIterator<Item = (usize, Facts)>) -> Facts {
             assignments
                 .into_iter()
                 .map(|(target, at, v)| (target, moved.range(at), moved.value(v))),
+        );
+        out.parameters.extend(
+            parameters
+                .into_iter()
+                .map(|(name, at, v)| (name, moved.range(at), v.map(|v| moved.value(v)))),
         );
         out.comments
             .extend(comments.into_iter().map(|r| moved.range(r)));
@@ -453,9 +488,14 @@ impl Relocation<'_> {
                     .collect(),
                 range: self.range(range),
             },
-            Value::Env { name, range } => Value::Env {
+            Value::Env {
+                name,
+                range,
+                fallback,
+            } => Value::Env {
                 name,
                 range: self.range(range),
+                fallback: fallback.map(|v| Box::new(self.value(*v))),
             },
             Value::Name { path, range } => Value::Name {
                 path,

@@ -82,6 +82,29 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
             }
             facts.assignments.push((target, name.byte_range(), val));
         }
+        "formal_parameters" => parameters(node, src, facts),
+        // `m => …`
+        "arrow_function" => {
+            if let Some(param) = node.child_by_field_name("parameter") {
+                facts
+                    .parameters
+                    .push((text(param, src).to_string(), param.byte_range(), None));
+            }
+        }
+        // `function f({ model = "gpt-4" })`, `const { model = "gpt-4" } = opts`
+        "object_assignment_pattern" => {
+            if let (Some(left), Some(right)) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) && left.kind() == "shorthand_property_identifier_pattern"
+            {
+                facts.parameters.push((
+                    text(left, src).to_string(),
+                    left.byte_range(),
+                    Some(value(right, src, 0)),
+                ));
+            }
+        }
         "assignment_expression" => {
             if let (Some(left), Some(right)) = (
                 node.child_by_field_name("left"),
@@ -99,6 +122,33 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
             }
         }
         _ => {}
+    }
+}
+
+/// Parameters bind names, with their defaults (`m = "x"`, TypeScript's `m: string =
+/// "x"`). Destructured parameters are left to `object_assignment_pattern`.
+fn parameters(node: Node, src: &[u8], facts: &mut Facts) {
+    for param in named_children(node) {
+        let (name, default) = match param.kind() {
+            "identifier" => (Some(param), None),
+            "assignment_pattern" => (
+                param.child_by_field_name("left"),
+                param.child_by_field_name("right"),
+            ),
+            "required_parameter" | "optional_parameter" => (
+                param.child_by_field_name("pattern"),
+                param.child_by_field_name("value"),
+            ),
+            _ => continue,
+        };
+        let Some(name) = name.filter(|n| n.kind() == "identifier") else {
+            continue;
+        };
+        facts.parameters.push((
+            text(name, src).to_string(),
+            name.byte_range(),
+            default.map(|d| value(d, src, 0)),
+        ));
     }
 }
 
@@ -272,6 +322,7 @@ fn destructured_env(pattern: Node, src: &[u8], top_level: bool, facts: &mut Fact
             let read = Value::Env {
                 name: name.clone(),
                 range: range.clone(),
+                fallback: None,
             };
             if top_level {
                 facts.constants.insert(target.clone(), read.clone());
@@ -313,9 +364,18 @@ pub(super) fn value(node: Node, src: &[u8], depth: usize) -> Value {
                 (Some("+"), Some(l), Some(r)) => {
                     concat(value(l, src, depth + 1), value(r, src, depth + 1), range)
                 }
-                // `process.env.KEY ?? ""` and `|| ""` still read the variable.
-                (Some("??" | "||"), Some(l), Some(_)) => match value(l, src, depth + 1) {
-                    env @ Value::Env { .. } => env,
+                // `process.env.KEY ?? ""` and `|| ""` still read the variable; the
+                // right side is what it gives when the variable is unset.
+                (Some("??" | "||"), Some(l), Some(r)) => match value(l, src, depth + 1) {
+                    Value::Env {
+                        name,
+                        range: env_range,
+                        fallback,
+                    } if fallback.as_deref().is_none_or(|f| f.as_str() == Some("")) => Value::Env {
+                        name,
+                        range: env_range,
+                        fallback: Some(Box::new(value(r, src, depth + 1))),
+                    },
                     _ => Value::Other { range },
                 },
                 _ => Value::Other { range },
@@ -333,6 +393,7 @@ pub(super) fn value(node: Node, src: &[u8], depth: usize) -> Value {
             Some(read) => Value::Env {
                 name: read.name,
                 range,
+                fallback: None,
             },
             None if node.kind() == "member_expression" => Value::Name {
                 path: path_text(node, src),

@@ -167,7 +167,35 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
             }
             facts.assignments.push((target, left.byte_range(), val));
         }
+        "parameters" | "lambda_parameters" => parameters(node, src, facts),
         _ => {}
+    }
+}
+
+/// Parameters bind names, with their defaults.
+fn parameters(node: Node, src: &[u8], facts: &mut Facts) {
+    for param in named_children(node) {
+        let (name, default) = match param.kind() {
+            "identifier" => (Some(param), None),
+            "typed_parameter" => (
+                named_children(param)
+                    .into_iter()
+                    .find(|n| n.kind() == "identifier"),
+                None,
+            ),
+            "default_parameter" | "typed_default_parameter" => (
+                param.child_by_field_name("name"),
+                param.child_by_field_name("value"),
+            ),
+            _ => continue,
+        };
+        if let Some(name) = name.filter(|n| n.kind() == "identifier") {
+            facts.parameters.push((
+                text(name, src).to_string(),
+                name.byte_range(),
+                default.map(|d| value(d, src, 0)),
+            ));
+        }
     }
 }
 
@@ -228,17 +256,35 @@ fn env_subscript(node: Node, src: &[u8]) -> Option<EnvRead> {
     }
 }
 
-fn env_call(node: Node, src: &[u8]) -> Option<(String, std::ops::Range<usize>)> {
+/// `os.getenv("X", default)` and friends as a [`Value::Env`], with the default (the
+/// second argument or `default=`) as its fallback.
+fn env_call(node: Node, src: &[u8], depth: usize) -> Option<Value> {
     let function = node.child_by_field_name("function")?;
     if !ENV_GETTERS.contains(&path_text(function, src).as_str()) {
         return None;
     }
     let args = node.child_by_field_name("arguments")?;
-    let first = named_children(args).into_iter().next()?;
-    match value(first, src, MAX_VALUE_DEPTH - 1) {
-        Value::Str { text, .. } => Some((text, node.byte_range())),
-        _ => None,
-    }
+    let mut positional = named_children(args)
+        .into_iter()
+        .filter(|a| !matches!(a.kind(), "comment" | "keyword_argument"));
+    let name = match value(positional.next()?, src, MAX_VALUE_DEPTH - 1) {
+        Value::Str { text, .. } => text,
+        _ => return None,
+    };
+    let default = positional.next().or_else(|| {
+        named_children(args).into_iter().find_map(|a| {
+            (a.kind() == "keyword_argument"
+                && a.child_by_field_name("name")
+                    .is_some_and(|n| text(n, src) == "default"))
+            .then(|| a.child_by_field_name("value"))
+            .flatten()
+        })
+    });
+    Some(Value::Env {
+        name,
+        range: node.byte_range(),
+        fallback: default.map(|d| Box::new(value(d, src, depth + 1))),
+    })
 }
 
 /// What an expression node stands for.
@@ -324,13 +370,36 @@ pub(super) fn value(node: Node, src: &[u8], depth: usize) -> Value {
             Some(read) => Value::Env {
                 name: read.name,
                 range,
+                fallback: None,
             },
             None => Value::Other { range },
         },
-        "call" => match env_call(node, src) {
-            Some((name, range)) => Value::Env { name, range },
-            None => Value::Other { range },
-        },
+        "call" => env_call(node, src, depth).unwrap_or(Value::Other { range }),
+        // `os.environ.get("X") or "d"` reads the variable, with "d" when it is unset
+        // or empty.
+        "boolean_operator" => {
+            let op = node.child_by_field_name("operator").map(|o| text(o, src));
+            match (
+                op,
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) {
+                (Some("or"), Some(l), Some(r)) => match value(l, src, depth + 1) {
+                    // `os.getenv("X", "") or "d"`: an empty default falls through too.
+                    Value::Env { name, fallback, .. }
+                        if fallback.as_deref().is_none_or(|f| f.as_str() == Some("")) =>
+                    {
+                        Value::Env {
+                            name,
+                            range,
+                            fallback: Some(Box::new(value(r, src, depth + 1))),
+                        }
+                    }
+                    _ => Value::Other { range },
+                },
+                _ => Value::Other { range },
+            }
+        }
         _ => Value::Other { range },
     }
 }

@@ -204,7 +204,7 @@ new OpenAI({ apiKey: key });
         assert!(!f.constants.contains_key("base"));
         let new = f.calls.iter().find(|c| c.callee == "new OpenAI").unwrap();
         let api_key = f.resolve(new.keyword("apiKey").unwrap());
-        assert!(matches!(api_key, Value::Env { name, range }
+        assert!(matches!(api_key, Value::Env { name, range, .. }
                 if name == "NEXT_PUBLIC_OPENAI_API_KEY"
                     && &src[range.clone()] == "NEXT_PUBLIC_OPENAI_API_KEY: key"));
     }
@@ -353,4 +353,98 @@ fn known_text_needs_every_part() {
     );
     assert_eq!(f.known_text(&value("b")), None);
     assert_eq!(f.url_text(&value("b")).as_deref(), Some("/v1"));
+}
+
+#[test]
+fn parameter_defaults_resolve_and_bare_parameters_shadow() {
+    let src = "MODEL = 'gpt-4'\ndef count(text, model='gpt-3.5-turbo-0301', *, n: int = 1):\n    return model\ndef ask(model, client: Client):\n    return model\nf = lambda m='o3': m\n";
+    let f = py(src);
+    let name_at = |needle: &str, nth: usize| {
+        let at = src.match_indices(needle).nth(nth).unwrap().0;
+        Value::Name {
+            path: needle.trim().to_string(),
+            range: at..at + needle.trim().len(),
+        }
+    };
+    let assigned: Vec<&str> = f.assignments.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(assigned, ["MODEL", "f"], "defaults are not assignments");
+    // `return model` in count: the default; in ask: the caller's value.
+    let in_count = name_at("model\n", 0);
+    assert_eq!(f.string_of(&in_count), Some("gpt-3.5-turbo-0301"));
+    let in_ask = name_at("model\n", 1);
+    assert_eq!(f.resolve(&in_ask), &in_ask, "a bare parameter shadows");
+    assert!(
+        f.parameters
+            .iter()
+            .any(|(n, _, d)| n == "client" && d.is_none())
+    );
+    assert!(
+        f.parameters
+            .iter()
+            .any(|(n, _, d)| n == "m" && d.as_ref().and_then(Value::as_str) == Some("o3"))
+    );
+
+    let src = "function ask(p, m = 'gpt-4-32k') { return m; }\nconst g = (m) => m;\nfunction h({ model = 'gpt-4' } = {}) { return model; }\n";
+    for lang in [Lang::JavaScript, Lang::TypeScript] {
+        let f = js(lang, src);
+        let first = src.find("m; }").unwrap();
+        let use_in_ask = Value::Name {
+            path: "m".into(),
+            range: first..first + 1,
+        };
+        assert_eq!(f.string_of(&use_in_ask), Some("gpt-4-32k"), "{lang:?}");
+        let arrow = src.rfind("=> m").unwrap() + 3;
+        let use_in_arrow = Value::Name {
+            path: "m".into(),
+            range: arrow..arrow + 1,
+        };
+        assert_eq!(f.resolve(&use_in_arrow), &use_in_arrow, "{lang:?}");
+        assert!(
+            f.parameters.iter().any(
+                |(n, _, d)| n == "model" && d.as_ref().and_then(Value::as_str) == Some("gpt-4")
+            ),
+            "{lang:?}"
+        );
+    }
+    let f = js(
+        Lang::TypeScript,
+        "function ask(p: string, m: string = 'gpt-4-32k', q?: number) {}",
+    );
+    assert!(
+        f.parameters
+            .iter()
+            .any(|(n, _, d)| n == "m" && d.as_ref().and_then(Value::as_str) == Some("gpt-4-32k"))
+    );
+    assert!(f.parameters.iter().any(|(n, _, d)| n == "q" && d.is_none()));
+}
+
+#[test]
+fn environment_fallbacks() {
+    fn fallback(v: Option<&Value>) -> Option<&str> {
+        match v {
+            Some(Value::Env { fallback, .. }) => fallback.as_deref().and_then(Value::as_str),
+            _ => None,
+        }
+    }
+    let f = py(
+        "a = os.getenv('M', 'gpt-4')\nb = os.environ.get('M', default='o3')\nc = os.environ.get('M') or 'davinci-002'\nd = os.environ['M']\ne = os.getenv('M', '') or 'x'\n",
+    );
+    assert_eq!(fallback(f.constants.get("a")), Some("gpt-4"));
+    assert_eq!(fallback(f.constants.get("b")), Some("o3"));
+    assert_eq!(fallback(f.constants.get("c")), Some("davinci-002"));
+    assert!(matches!(
+        f.constants.get("d"),
+        Some(Value::Env { fallback: None, .. })
+    ));
+    assert_eq!(fallback(f.constants.get("e")), Some("x"));
+    let f = js(
+        Lang::TypeScript,
+        "const a = process.env.M ?? 'gpt-4';\nconst b = process.env.M || 'o3';\nconst c = process.env.M;\n",
+    );
+    assert_eq!(fallback(f.constants.get("a")), Some("gpt-4"));
+    assert_eq!(fallback(f.constants.get("b")), Some("o3"));
+    assert!(matches!(
+        f.constants.get("c"),
+        Some(Value::Env { fallback: None, .. })
+    ));
 }

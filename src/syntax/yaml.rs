@@ -135,6 +135,7 @@ pub struct EnvAssignment {
 /// Environment variables a YAML file defines, with the byte range of each name:
 /// compose `environment:` (map or `NAME=value` list), workflow and job `env:` maps,
 /// and Kubernetes `env:` lists of `name:` entries.
+#[cfg(test)]
 pub fn env_definitions(text: &str) -> Result<Vec<(String, Range<usize>)>, String> {
     Ok(env_assignments(text)?
         .into_iter()
@@ -146,7 +147,19 @@ pub fn env_definitions(text: &str) -> Result<Vec<(String, Range<usize>)>, String
 /// value: compose maps and `NAME=value` lists, workflow `env:` maps, and
 /// Kubernetes `- name: NAME` / `value: …` items.
 pub fn env_assignments(text: &str) -> Result<Vec<EnvAssignment>, String> {
-    let entries = entries(text)?;
+    Ok(env_assignments_in(text, &entries(text)?))
+}
+
+/// [`env_definitions`] from already parsed entries of `text`.
+pub fn env_definitions_in(text: &str, entries: &[Entry]) -> Vec<(String, Range<usize>)> {
+    env_assignments_in(text, entries)
+        .into_iter()
+        .map(|a| (a.name, a.name_range))
+        .collect()
+}
+
+/// [`env_assignments`] from already parsed entries of `text`.
+pub fn env_assignments_in(text: &str, entries: &[Entry]) -> Vec<EnvAssignment> {
     let mut out = Vec::new();
     // The text of a scalar as written starts after its opening quote, if any.
     let content_start = |range: &Range<usize>| {
@@ -162,7 +175,7 @@ pub fn env_assignments(text: &str) -> Result<Vec<EnvAssignment>, String> {
             scalar.clone()
         }
     };
-    for entry in &entries {
+    for entry in entries {
         let n = entry.path.len();
         let parent = |up: usize| n.checked_sub(up).map(|i| entry.path[i].as_str());
         let is_env = |k: Option<&str>| matches!(k, Some("environment" | "env"));
@@ -220,7 +233,7 @@ pub fn env_assignments(text: &str) -> Result<Vec<EnvAssignment>, String> {
             }
         }
     }
-    Ok(out)
+    out
 }
 
 fn is_env_name(name: &str) -> bool {
