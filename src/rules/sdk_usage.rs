@@ -235,8 +235,15 @@ fn python_current_site(facts: &Facts, text: &str) -> Option<SdkSite> {
         instead: String::new(),
         range,
     };
-    if let Some(c) = IMPORT.captures(text)
-        && let Some(m) = c.get(1)
+    // A docstring that shows the migrated code is not an import.
+    let in_code = |at: usize| {
+        !facts.strings.iter().any(|s| s.range().contains(&at))
+            && !facts.comments.iter().any(|r| r.contains(&at))
+    };
+    if let Some(m) = IMPORT
+        .captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .find(|m| in_code(m.start()))
     {
         return Some(site(
             &format!("from openai import {}", m.as_str()),
@@ -326,6 +333,23 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, Api::Current);
         assert_eq!(found[0].1, "from openai import OpenAI");
+    }
+
+    #[test]
+    fn python_current_api_shown_in_a_docstring_is_not_used() {
+        let docstring = "\"\"\"Migration notes:\n\n    from openai import OpenAI\n    client = OpenAI()\n\"\"\"\n\nimport openai\nr = openai.ChatCompletion.create(model='m', messages=[])\n";
+        let found = sites("bot.py", docstring);
+        assert!(
+            found.iter().all(|(api, ..)| *api == Api::Legacy),
+            "{found:?}"
+        );
+        // The real import after such a docstring still counts.
+        let found = sites("bot.py", &format!("{docstring}from openai import OpenAI\n"));
+        assert!(
+            found
+                .iter()
+                .any(|(api, what, _)| *api == Api::Current && what == "from openai import OpenAI")
+        );
     }
 
     #[test]
