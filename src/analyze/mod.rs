@@ -268,8 +268,12 @@ impl Analyzer {
                         .split_whitespace()
                         .collect::<Vec<_>>()
                         .join(" ");
+                    // Lock files give the bare version, except `Pipfile.lock`,
+                    // which writes `==0.27.10`.
                     let pin = match origin {
-                        PinOrigin::Lock => format!("openai {written}"),
+                        PinOrigin::Lock => {
+                            format!("openai {}", written.trim_start_matches("=="))
+                        }
                         _ => written,
                     };
                     Finding {
@@ -799,6 +803,36 @@ mod tests {
         assert!(is_docs_or_build_path("web/_next/static/chunks/a.js"));
         assert!(is_docs_or_build_path("app.min.js"));
         assert!(!is_docs_or_build_path("src/build.py"));
+    }
+
+    #[test]
+    fn a_locked_pin_is_named_by_its_version_in_every_lock_file() {
+        let all = RuleSet::builtin();
+        let options = AnalyzeOptions {
+            show_secrets: false,
+            as_of: "2026-11-25".parse().unwrap(),
+        };
+        let analyzer = Analyzer::new(RuleSet::builtin(), &all, options);
+        let pipfile_lock = r#"{"default": {"openai": {"version": "==0.27.10"}}, "develop": {}}"#;
+        let poetry_lock = "[[package]]\nname = \"openai\"\nversion = \"0.27.10\"\n";
+        for (path, text) in [("Pipfile.lock", pipfile_lock), ("poetry.lock", poetry_lock)] {
+            let file = crate::source::from_bytes(
+                text.as_bytes().to_vec(),
+                path.to_string(),
+                FileKind::from_path(std::path::Path::new(path)),
+            )
+            .unwrap();
+            let report = analyzer.analyze(&file);
+            let message = report.project.pins[0]
+                .finding
+                .as_ref()
+                .map(|f| f.message.as_str())
+                .unwrap_or_default();
+            assert!(
+                message.starts_with("`openai 0.27.10` keeps"),
+                "{path}: {message}"
+            );
+        }
     }
 
     /// A new keyword with a new prefix (first three letters) costs every file a

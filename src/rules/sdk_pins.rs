@@ -9,6 +9,8 @@ use crate::project::{EnvRole, PinOrigin, ProjectFacts};
 use crate::rules::env_vars::EnvVars;
 use crate::rules::sdk_releases::SdkReleases;
 use crate::rules::sdk_usage::{Api, LEGACY_SDK_CALL, SDK_VERSION_MISMATCH};
+use crate::source::FileKind;
+use std::path::Path;
 
 pub const OUTDATED_SDK: &str = "outdated-sdk";
 pub const LEGACY_ENV_VAR: &str = "legacy-env-var";
@@ -90,7 +92,6 @@ pub fn judge(
             continue;
         }
         let admits = project.sdk_admits(path, usage.ecosystem);
-        let (sdk, from) = sdk_name(usage.ecosystem);
         let mut finding = usage.finding.clone();
         match usage.api {
             Api::Legacy => {
@@ -103,31 +104,20 @@ pub fn judge(
                 } else {
                     format!("use `{}`", usage.instead)
                 };
-                let fate = if pinned {
-                    format!("the project pins {sdk} {from} or later, where this fails at run time")
-                } else {
-                    format!(
-                        "it fails on {sdk} {from} and later, which is what an unpinned install gets"
-                    )
-                };
-                let removed = match usage.ecosystem {
-                    Ecosystem::Python => {
-                        " with `APIRemovedInV1: You tried to access openai.…, but this is no \
-                         longer supported in openai>=1.0.0`"
-                    }
-                    Ecosystem::Node => "",
-                };
+                let (sdk, _) = sdk_name(usage.ecosystem);
+                let fate = legacy_fate(usage.ecosystem, &usage.what, pinned);
                 finding.level = if pinned {
                     Level::Error
                 } else {
                     rule_level(LEGACY_SDK_CALL)
                 };
                 finding.message = format!(
-                    "`{}` is the legacy {sdk} API: {fate}{removed}. Instead, {instead}",
+                    "`{}` is the legacy {sdk} API: {fate}. Instead, {instead}",
                     usage.what
                 );
             }
             Api::Current => {
+                let (sdk, from) = sdk_name(usage.ecosystem);
                 if !(enabled.0)(SDK_VERSION_MISMATCH) || !admits.is_some_and(|a| a.legacy_only()) {
                     continue;
                 }
@@ -146,6 +136,75 @@ pub fn judge(
         out.extend(legacy_env(project, env));
     }
     out
+}
+
+/// The v0 classes that openai-python 1.x replaced with `APIRemovedInV1` proxies
+/// (`openai/lib/_old_api.py` `SYMBOLS`): touching them raises that error.
+const PYTHON_V0_PROXIES: &[&str] = &[
+    "Edit",
+    "File",
+    "Audio",
+    "Image",
+    "Model",
+    "Engine",
+    "Customer",
+    "FineTune",
+    "Embedding",
+    "Completion",
+    "Deployment",
+    "Moderation",
+    "ErrorObject",
+    "FineTuningJob",
+    "ChatCompletion",
+];
+
+/// What becomes of a legacy site on the current SDK, for the message: the v0
+/// classes raise `APIRemovedInV1`, but `openai.error` simply no longer exists,
+/// `engine=` is an unknown argument, and `openai.api_base = …` raises nothing at
+/// all: the setting is silently ignored.
+fn legacy_fate(ecosystem: Ecosystem, what: &str, pinned: bool) -> String {
+    let (sdk, from) = sdk_name(ecosystem);
+    let error = match ecosystem {
+        Ecosystem::Node => None,
+        Ecosystem::Python => {
+            let class = what
+                .strip_prefix("openai.")
+                .and_then(|rest| rest.split('.').next());
+            if matches!(what, "openai.api_base" | "openai.api_key_path") {
+                return if pinned {
+                    format!("the project pins {sdk} {from} or later, which silently ignores it")
+                } else {
+                    format!(
+                        "{sdk} {from} and later, which is what an unpinned install gets, \
+                         silently ignore it"
+                    )
+                };
+            } else if what == "engine=" {
+                Some("`TypeError: create() got an unexpected keyword argument 'engine'`")
+            } else if what == "openai.error" {
+                // `from openai.error import …` / `import openai.error`
+                Some("`ModuleNotFoundError: No module named 'openai.error'`")
+            } else if class == Some("error") {
+                Some("`AttributeError: module 'openai' has no attribute 'error'`")
+            } else if class.is_some_and(|c| PYTHON_V0_PROXIES.contains(&c)) {
+                Some(
+                    "`APIRemovedInV1: You tried to access openai.…, but this is no longer \
+                     supported in openai>=1.0.0`",
+                )
+            } else {
+                None
+            }
+        }
+    };
+    let with = error.map(|e| format!(" with {e}")).unwrap_or_default();
+    if pinned {
+        format!("the project pins {sdk} {from} or later, where this fails at run time{with}")
+    } else {
+        format!(
+            "it fails at run time{with} on {sdk} {from} and later, which is what an unpinned \
+             install gets"
+        )
+    }
 }
 
 /// Every pin that admits only the legacy SDK, except a lock file's when a
@@ -171,6 +230,27 @@ fn outdated_pins(project: &ProjectFacts) -> Vec<Finding> {
         .collect()
 }
 
+/// Whether the project of `near` reads the variable itself. A read in a compose
+/// file, Dockerfile, CI file or shell script that also sets the name only forwards
+/// the value to the SDK (`OPENAI_API_BASE: ${OPENAI_API_BASE}`, `ENV X=${X}`,
+/// `export X="${X:-…}"`), which still ignores it: that is no consumer.
+fn consumed_by_the_project(project: &ProjectFacts, name: &str, near: &str) -> bool {
+    let forwards = |path: &str| {
+        let program = matches!(
+            FileKind::from_path(Path::new(path)),
+            FileKind::Python | FileKind::JavaScript | FileKind::TypeScript | FileKind::Notebook
+        );
+        !program
+            && project
+                .definitions
+                .iter()
+                .any(|d| d.path == path && d.name == name)
+    };
+    project.reads.iter().any(|(path, read)| {
+        read == name && project.root_of(path) == project.root_of(near) && !forwards(path)
+    })
+}
+
 fn legacy_env(project: &ProjectFacts, env: &EnvVars) -> Vec<Finding> {
     let mut out = Vec::new();
     for site in &project.legacy_env {
@@ -181,7 +261,7 @@ fn legacy_env(project: &ProjectFacts, env: &EnvVars) -> Vec<Finding> {
         if project.has_consumer(path, &row.consumers) {
             continue; // LangChain or LiteLLM reads it
         }
-        if project.is_read(&site.name, path) {
+        if consumed_by_the_project(project, &site.name, path) {
             continue; // the project's code reads it and passes it on
         }
         let python = project.sdk_admits(path, Ecosystem::Python);
@@ -232,5 +312,37 @@ mod tests {
         ] {
             assert!(!declares_the_sdk(text), "{text}");
         }
+    }
+
+    #[test]
+    fn each_legacy_python_site_fails_the_way_openai_python_1_fails() {
+        let fate = |what: &str| legacy_fate(Ecosystem::Python, what, true);
+        assert!(fate("openai.ChatCompletion.create").contains("APIRemovedInV1"));
+        assert!(fate("openai.File.list").contains("APIRemovedInV1"));
+        assert!(fate("openai.error").contains("ModuleNotFoundError"));
+        let error_class = fate("openai.error.RateLimitError");
+        assert!(error_class.contains("AttributeError") && !error_class.contains("APIRemovedInV1"));
+        assert!(fate("engine=").contains("unexpected keyword argument 'engine'"));
+        // A module setting raises nothing: 1.x just never reads it.
+        for setting in ["openai.api_base", "openai.api_key_path"] {
+            let text = fate(setting);
+            assert!(
+                text.contains("silently ignores") && !text.contains("fails"),
+                "{text}"
+            );
+            let unpinned = legacy_fate(Ecosystem::Python, setting, false);
+            assert!(unpinned.contains("silently ignore") && unpinned.contains("unpinned"));
+        }
+        let unpinned = legacy_fate(Ecosystem::Python, "openai.Embedding.create", false);
+        assert!(
+            unpinned.starts_with("it fails at run time with `APIRemovedInV1")
+                && unpinned.ends_with("which is what an unpinned install gets"),
+            "{unpinned}"
+        );
+        let node = legacy_fate(Ecosystem::Node, "createChatCompletion", true);
+        assert_eq!(
+            node,
+            "the project pins openai-node 4 or later, where this fails at run time"
+        );
     }
 }

@@ -247,15 +247,29 @@ fn checks_sdk_version(text: &str) -> bool {
 }
 
 /// The first sign of the current Python SDK: `from openai import OpenAI` (or
-/// `AsyncOpenAI`, `AzureOpenAI`), or a client built as `openai.OpenAI(…)`.
+/// `AsyncOpenAI`, `AzureOpenAI`), a client built as `openai.OpenAI(…)`, or a
+/// `….chat.completions.create(…)` call.
 fn python_current_site(text: &str) -> Option<SdkSite> {
     static CURRENT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?m)^[ \t]*from[ \t]+openai[ \t]+import[ \t(]+[^\n#]*?\b((?:Async)?(?:Azure)?OpenAI)\b|\b(openai\.(?:Async)?(?:Azure)?OpenAI)[ \t]*\(",
+            r"(?m)^[ \t]*from[ \t]+openai[ \t]+import[ \t(]+[^\n#]*?\b((?:Async)?(?:Azure)?OpenAI)\b|\b(openai\.(?:Async)?(?:Azure)?OpenAI|[A-Za-z_][\w.]*\.chat\.completions\.create)[ \t]*\(",
         )
         .expect("valid regex")
     });
-    let c = CURRENT.captures(text)?;
+    // A docstring that shows the migrated code is not an import: skip matches
+    // after an odd number of triple quotes.
+    let in_docstring = |at: usize| {
+        let before = &text[..at];
+        (before.matches("\"\"\"").count() + before.matches("'''").count()) % 2 == 1
+    };
+    let in_comment = |at: usize| {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        text[line_start..at].contains('#')
+    };
+    let c = CURRENT.captures_iter(text).find(|c| {
+        c.get(0)
+            .is_some_and(|m| !in_docstring(m.start()) && !in_comment(m.start()))
+    })?;
     let (what, m) = match (c.get(1), c.get(2)) {
         (Some(m), _) => (format!("from openai import {}", m.as_str()), m),
         (None, Some(m)) => (m.as_str().to_string(), m),
@@ -362,6 +376,23 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, Api::Current);
         assert_eq!(found[0].1, "from openai import OpenAI");
+    }
+
+    #[test]
+    fn python_current_api_shown_in_a_docstring_is_not_used() {
+        let docstring = "\"\"\"Migration notes:\n\n    from openai import OpenAI\n    client = OpenAI()\n\"\"\"\n\nimport openai\nr = openai.ChatCompletion.create(model='m', messages=[])\n";
+        let found = sites("bot.py", docstring);
+        assert!(
+            found.iter().all(|(api, ..)| *api == Api::Legacy),
+            "{found:?}"
+        );
+        // The real import after such a docstring still counts.
+        let found = sites("bot.py", &format!("{docstring}from openai import OpenAI\n"));
+        assert!(
+            found
+                .iter()
+                .any(|(api, what, _)| *api == Api::Current && what == "from openai import OpenAI")
+        );
     }
 
     #[test]
