@@ -700,6 +700,7 @@ impl Analyzer {
         if unbounded_retry
             && signals.retry_library
             && view.kind == FileKind::Python
+            && retry_wrappers::worth_parsing(view.text)
             && !is_test_path(view.path)
             && !is_docs_or_build_path(view.path)
             && let Some(facts) = view.facts()

@@ -124,7 +124,7 @@ pub fn is_client_component(text: &str, path: &str) -> bool {
 
 static PUBLIC_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:NEXT_PUBLIC|EXPO_PUBLIC|NUXT_PUBLIC|PUBLIC|VITE|REACT_APP|GATSBY)_[A-Za-z0-9_]+",
+        r"(?-u:\b)(?:NEXT_PUBLIC|EXPO_PUBLIC|NUXT_PUBLIC|PUBLIC|VITE|REACT_APP|GATSBY)_[A-Za-z0-9_]+",
     )
     .expect("valid regex")
 });

@@ -211,8 +211,25 @@ impl ClientOptions<'_> {
         let bytes = text.as_bytes();
         let host = &self.client.base_url.host;
         let api_path = self.client.base_url.path.as_bytes();
+        // A request URL with an endpoint path (`requests.post(".../v1/chat/completions")`)
+        // is everywhere and right; it is a wrong base URL only where its line says
+        // `base` (`base_url=`, `OPENAI_BASE_URL`, `api_base`). A bare host is
+        // suspect anywhere: it is only ever a base.
+        let says_base = |at: usize| {
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            text[line_start..at].to_ascii_lowercase().contains("base")
+        };
         let odd_api_url = memchr::memmem::find_iter(bytes, host.as_bytes()).any(|at| {
             let rest = &bytes[at + host.len()..];
+            if rest
+                .first()
+                .is_none_or(|&b| matches!(b, b'"' | b'\'' | b'`' | b'\n' | b' '))
+            {
+                return true;
+            }
+            if !says_base(at) {
+                return false;
+            }
             let Some(after) = rest.strip_prefix(api_path) else {
                 return true;
             };
@@ -414,7 +431,8 @@ fn is_zero(facts: &Facts, value: &Value) -> bool {
 /// `retries… = 0` / `retries…: 0` (the setting itself, or a constant it reads).
 fn retries_worth_parsing(text: &str) -> bool {
     static ZERO: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?i)retries["'\]]?[ \t]*[:=][ \t]*0(?:[^0-9.xob]|$)"#).expect("valid regex")
+        Regex::new(r#"(?i:max_retries|maxretries)["'\]]?[ \t]*[:=][ \t]*0(?:[^0-9.xob]|$)"#)
+            .expect("valid regex")
     });
     ZERO.is_match(text)
 }

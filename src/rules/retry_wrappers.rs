@@ -176,6 +176,19 @@ struct Wrapper<'f> {
     function: Option<&'f str>,
 }
 
+/// Whether the text shows a retry decorator or a `Retrying(…)` loop at all: the
+/// libraries' names appear in many large files (litellm imports tenacity
+/// everywhere) that wrap nothing, and those are the costliest files to parse.
+pub fn worth_parsing(text: &str) -> bool {
+    static WRAPPER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"@[ \t]*(?:[A-Za-z_][A-Za-z0-9_]*\.)?(?:retry|on_exception|on_predicate)(?-u:\b)|Retrying[ \t]*\(",
+        )
+        .expect("valid regex")
+    });
+    WRAPPER.is_match(text)
+}
+
 /// unbounded-retry on one parsed Python file.
 pub fn check(
     facts: &Facts,

@@ -48,7 +48,7 @@ pub fn outdated_message(pin: &str, ecosystem: Ecosystem, releases: &SdkReleases)
 pub fn consumer_imports(text: &str) -> Vec<String> {
     static IMPORT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r#"(?m)^[ \t]*(?:from|import)[ \t]+(langchain\w*|litellm)\b|from[ \t]*["'](@langchain/[\w-]+|langchain)"#,
+            r#"(?m)^[ \t]*(?:from|import)[ \t]+(langchain[A-Za-z0-9_]*|litellm)(?-u:\b)|from[ \t]*["'](@langchain/[A-Za-z0-9_-]+|langchain)"#,
         )
         .expect("valid regex")
     });

@@ -99,7 +99,7 @@ impl SdkMigration {
     /// legacy marker; the current SDK's first use is found in the text.
     pub fn collect(&self, view: &CodeView) -> Vec<SdkSite> {
         static PY_LEGACY: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"\bopenai\.(?:[A-Z][A-Za-z]+\.|error\b|api_base\b|api_key_path\b)")
+            Regex::new(r"(?-u:\b)openai\.(?:[A-Z][A-Za-z]+\.|error|api_base|api_key_path)(?-u:\b)")
                 .expect("valid regex")
         });
         if is_test_path(view.path) || is_generated_code(view.path) {
@@ -250,14 +250,20 @@ fn checks_sdk_version(text: &str) -> bool {
 /// `AsyncOpenAI`, `AzureOpenAI`), a client built as `openai.OpenAI(…)`, or a
 /// `….chat.completions.create(…)` call.
 fn python_current_site(text: &str) -> Option<SdkSite> {
-    static CURRENT: LazyLock<Regex> = LazyLock::new(|| {
+    // Word boundaries are ASCII: a Unicode `\b` makes the regex engine fall back
+    // to its slowest matcher on any file with non-ASCII text.
+    static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?m)^[ \t]*from[ \t]+openai[ \t]+import[ \t(]+[^\n#]*?\b((?:Async)?(?:Azure)?OpenAI)\b|\b(openai\.(?:Async)?(?:Azure)?OpenAI|[A-Za-z_][\w.]*\.chat\.completions\.create)[ \t]*\(",
+            r"(?m)^[ \t]*from[ \t]+openai[ \t]+import[ \t(]+[^\n#]*?(?-u:\b)((?:Async)?(?:Azure)?OpenAI)(?-u:\b)",
         )
         .expect("valid regex")
     });
+    static CLIENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?-u:\b)(openai\.(?:Async)?(?:Azure)?OpenAI)[ \t]*\(").expect("valid regex")
+    });
+    const CHAT: &str = ".chat.completions.create";
     // A docstring that shows the migrated code is not an import: skip matches
-    // after an odd number of triple quotes.
+    // after an odd number of triple quotes, and matches on comment lines.
     let in_docstring = |at: usize| {
         let before = &text[..at];
         (before.matches("\"\"\"").count() + before.matches("'''").count()) % 2 == 1
@@ -266,28 +272,43 @@ fn python_current_site(text: &str) -> Option<SdkSite> {
         let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
         text[line_start..at].contains('#')
     };
-    let c = CURRENT.captures_iter(text).find(|c| {
-        c.get(0)
-            .is_some_and(|m| !in_docstring(m.start()) && !in_comment(m.start()))
-    })?;
-    let (what, m) = match (c.get(1), c.get(2)) {
-        (Some(m), _) => (format!("from openai import {}", m.as_str()), m),
-        (None, Some(m)) => (m.as_str().to_string(), m),
-        _ => return None,
-    };
+    let in_code = |at: usize| !in_docstring(at) && !in_comment(at);
+    let import = IMPORT
+        .captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .find(|m| in_code(m.start()))
+        .map(|m| (format!("from openai import {}", m.as_str()), m.range()));
+    let client = CLIENT
+        .captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .find(|m| in_code(m.start()))
+        .map(|m| (m.as_str().to_string(), m.range()));
+    let chat = memmem::find_iter(text.as_bytes(), CHAT.as_bytes())
+        .map(|at| {
+            let start = text[..at]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .map_or(0, |i| i + 1);
+            start..at + CHAT.len()
+        })
+        .find(|r| r.len() > CHAT.len() && in_code(r.start))
+        .map(|r| (text[r.clone()].to_string(), r));
+    let (what, range) = [import, client, chat]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(_, r)| r.start)?;
     Some(SdkSite {
         ecosystem: Ecosystem::Python,
         api: Api::Current,
         what,
         instead: String::new(),
-        range: m.range(),
+        range,
     })
 }
 
 /// The first `new OpenAI(…)` or `import OpenAI from "openai"` of a file.
 fn node_current_site(text: &str) -> Option<SdkSite> {
     static CURRENT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"\bnew[ \t]+(OpenAI)[ \t]*\(|(?m)^[ \t]*import[ \t]+(OpenAI)\b[^;\n]*from[ \t]*["']openai["']"#)
+        Regex::new(r#"(?-u:\b)new[ \t]+(OpenAI)[ \t]*\(|(?m)^[ \t]*import[ \t]+(OpenAI)(?-u:\b)[^;\n]*from[ \t]*["']openai["']"#)
             .expect("valid regex")
     });
     let c = CURRENT.captures(text)?;

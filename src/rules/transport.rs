@@ -452,7 +452,8 @@ fn plain_url_finding(range: Range<usize>, shown: &str) -> RawFinding {
 /// ends there, as the range of scheme and host.
 fn plain_api_urls(text: &str) -> Vec<Range<usize>> {
     static PLAIN: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:http|ws)://(?:[^/\s@]*@)?api\.openai\.com").expect("valid regex")
+        Regex::new(r"(?i)(?-u:\b)(?:http|ws)://(?:[^/\s@]*@)?api\.openai\.com")
+            .expect("valid regex")
     });
     if memchr::memmem::find(text.as_bytes(), b"://").is_none() {
         return Vec::new();
