@@ -124,14 +124,13 @@ pub fn collect(view: &CodeView, env: &EnvVars) -> Collected {
         }
         FileKind::Python | FileKind::JavaScript | FileKind::TypeScript => {
             // Reads need the parse; take it only when a candidate name is present.
-            // A legacy variable read in code also counts: it shows the code passes
-            // the value on itself (see legacy-env-var).
-            let has_near_miss = openai_ish_names(text).any(|name| {
-                is_near_miss(env, name)
-                    || env
-                        .context_dependent(name)
-                        .is_some_and(|c| c.read_by_v0_sdk)
-            });
+            let has_near_miss = openai_ish_names(text).any(|name| is_near_miss(env, name));
+            if !has_near_miss {
+                // A legacy variable read in code shows the code passes the value on
+                // itself (see legacy-env-var). Read from the text: these names are
+                // common in libraries, and the parse would cost every one of them.
+                out.sites.extend(legacy_reads_in_text(text, env));
+            }
             if has_near_miss && let Some(facts) = view.facts() {
                 out.sites.extend(facts.env_reads.iter().map(|r| Site {
                     name: r.name.clone(),
@@ -151,6 +150,36 @@ pub fn collect(view: &CodeView, env: &EnvVars) -> Collected {
             }
         }
         _ => {}
+    }
+    out
+}
+
+/// Reads of the legacy SDK variables written as an environment lookup:
+/// `os.environ["OPENAI_API_BASE"]`, `os.getenv("OPENAI_API_BASE")`,
+/// `process.env.OPENAI_API_BASE`, LangChain's `from_env("OPENAI_API_BASE")`.
+fn legacy_reads_in_text(text: &str, env: &EnvVars) -> Vec<Site> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    for name in openai_ish_names(text) {
+        let Some(c) = env.context_dependent(name).filter(|c| c.read_by_v0_sdk) else {
+            continue;
+        };
+        let Some(at) = text[from..].find(name).map(|i| from + i) else {
+            continue;
+        };
+        from = at + name.len();
+        let before =
+            &text[crate::analyze::lines::floor_char_boundary(text, at.saturating_sub(24))..at];
+        if ["environ", "getenv", "env.", "from_env", "get_secret"]
+            .iter()
+            .any(|w| before.contains(w))
+        {
+            out.push(Site {
+                name: c.name.clone(),
+                role: EnvRole::Read,
+                range: at..at + name.len(),
+            });
+        }
     }
     out
 }
