@@ -249,7 +249,21 @@ impl ClientOptions<'_> {
             AhoCorasick::new(hosts.iter().map(|w| format!("://{}", w.host)))
                 .expect("plain literals")
         });
-        odd_api_url || built_on_api_host() || WRONG_HOSTS.is_match(text)
+        // Documentation links (`https://platform.openai.com/docs/…`) name the
+        // wrong hosts everywhere; as a base URL they sit on a line that says so.
+        let bare_base = |end: usize| {
+            let path = text[end..]
+                .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`'))
+                .next()
+                .unwrap_or("");
+            matches!(path, "" | "/" | "/v1" | "/v1/")
+        };
+        let wrong_host = || {
+            WRONG_HOSTS
+                .find_iter(text)
+                .any(|m| says_base(m.start()) || bare_base(m.end()))
+        };
+        odd_api_url || built_on_api_host() || wrong_host()
     }
 
     fn check_base_urls(&self, facts: &Facts, text: &str, out: &mut Vec<RawFinding>) {

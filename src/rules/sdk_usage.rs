@@ -264,10 +264,11 @@ fn python_current_site(text: &str) -> Option<SdkSite> {
     const CHAT: &str = ".chat.completions.create";
     // A docstring that shows the migrated code is not an import: skip matches
     // after an odd number of triple quotes, and matches on comment lines.
-    let in_docstring = |at: usize| {
-        let before = &text[..at];
-        (before.matches("\"\"\"").count() + before.matches("'''").count()) % 2 == 1
-    };
+    let mut quotes: Vec<usize> = memmem::find_iter(text.as_bytes(), b"\"\"\"")
+        .chain(memmem::find_iter(text.as_bytes(), b"'''"))
+        .collect();
+    quotes.sort_unstable();
+    let in_docstring = |at: usize| quotes.partition_point(|&q| q < at) % 2 == 1;
     let in_comment = |at: usize| {
         let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
         text[line_start..at].contains('#')
