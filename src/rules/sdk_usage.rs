@@ -56,6 +56,9 @@ pub struct MigrationRow {
 pub struct SdkMigration {
     pub python: Vec<MigrationRow>,
     pub node: Vec<MigrationRow>,
+    /// The table's v0 names as they appear in code (`openai.ChatCompletion.`,
+    /// `openai.error`, `openai.api_base`): the text gate before the parse.
+    python_markers: Regex,
 }
 
 impl SdkMigration {
@@ -74,9 +77,29 @@ impl SdkMigration {
                 return Err(format!("{}: reviewed must be YYYY-MM-DD", row.legacy));
             }
         }
+        let mut names: Vec<String> = file
+            .python
+            .iter()
+            .filter_map(|r| r.legacy.strip_prefix("openai."))
+            .map(|rest| {
+                let head = rest.split('.').next().unwrap_or(rest);
+                // A class is only legacy with a method after it: `openai.Model.list`.
+                if head.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    format!("{}\\.", regex::escape(head))
+                } else {
+                    regex::escape(head)
+                }
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        let python_markers =
+            Regex::new(&format!(r"(?-u:\b)openai\.(?:{})(?-u:\b)", names.join("|")))
+                .map_err(|e| e.to_string())?;
         Ok(SdkMigration {
             python: file.python,
             node: file.node,
+            python_markers,
         })
     }
 
@@ -98,9 +121,8 @@ impl SdkMigration {
     /// OpenAI use the current SDK, so the parse is taken only when the text shows a
     /// legacy marker; the current SDK's first use is found in the text.
     pub fn collect(&self, view: &CodeView) -> Vec<SdkSite> {
-        static PY_LEGACY: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"(?-u:\b)openai\.(?:[A-Z][A-Za-z]+\.|error|api_base|api_key_path)(?-u:\b)")
-                .expect("valid regex")
+        static ENGINE: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r#"(?-u:\b)engine[ \t]*=[ \t]*["'A-Za-z_]"#).expect("valid regex")
         });
         if is_test_path(view.path) || is_generated_code(view.path) {
             return Vec::new(); // tests exercise the old API on purpose
@@ -109,9 +131,9 @@ impl SdkMigration {
         let mut out = Vec::new();
         match view.kind {
             FileKind::Python => {
-                let engine = text.contains("engine") && text.contains("completions.create");
+                let engine = text.contains("completions.create") && ENGINE.is_match(text);
                 // Code that branches on the SDK version supports both APIs.
-                if (PY_LEGACY.is_match(text) || engine)
+                if (self.python_markers.is_match(text) || engine)
                     && !checks_sdk_version(text)
                     && let Some(facts) = view.facts()
                 {
