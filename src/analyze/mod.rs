@@ -9,9 +9,7 @@ pub mod prefilter;
 pub mod segments;
 pub mod suppression;
 
-use crate::findings::{
-    Diagnostic, DiagnosticKind, Finding, Level, Report, fingerprint, normalize_code,
-};
+use crate::findings::{Diagnostic, DiagnosticKind, Finding, Report, fingerprint, normalize_code};
 use crate::project::{Definition, EnvRole, LegacyEnvSite, NearMissSite, Pin, PinOrigin, SdkUse};
 use crate::rules::RuleSet;
 use crate::rules::auth::AuthFacts;
@@ -41,6 +39,47 @@ use std::cell::LazyCell;
 use std::ops::Range;
 use suppression::Suppressions;
 
+/// The prefilter bits of the rules the per-file pass routes by hand, looked up
+/// once instead of by id for every file.
+#[derive(Debug, Clone, Copy, Default)]
+struct RuleBits {
+    hardcoded: u64,
+    placeholder: u64,
+    malformed: u64,
+    env_file: u64,
+    /// env-var-typo and legacy-env-var: both need the variable sites.
+    env_sites: u64,
+    legacy_env: u64,
+    /// legacy-sdk-call and sdk-version-mismatch: both need the SDK sites.
+    sdk_sites: u64,
+    /// Every rule that judges the project's SDK pins.
+    pins: u64,
+}
+
+impl RuleBits {
+    fn of(rules: &RuleSet) -> RuleBits {
+        let bit = |id: &str| {
+            rules
+                .rules
+                .iter()
+                .position(|r| r.id == id)
+                .map_or(0, |i| 1u64 << i)
+        };
+        let legacy_env = bit(sdk_pins::LEGACY_ENV_VAR);
+        let sdk_sites = bit(sdk_usage::LEGACY_SDK_CALL) | bit(sdk_usage::SDK_VERSION_MISMATCH);
+        RuleBits {
+            hardcoded: bit(keys::HARDCODED),
+            placeholder: bit(keys::PLACEHOLDER),
+            malformed: bit(keys::MALFORMED),
+            env_file: bit(env_file_git::ENV_FILE_NOT_IGNORED),
+            env_sites: bit(env_typo::ENV_VAR_TYPO) | legacy_env,
+            legacy_env,
+            sdk_sites,
+            pins: sdk_sites | legacy_env | bit(sdk_pins::OUTDATED_SDK),
+        }
+    }
+}
+
 /// The marker every suppression directive contains.
 const DIRECTIVE_KEYWORD: &[u8] = b"keylint:";
 
@@ -62,8 +101,7 @@ pub struct Analyzer {
     env: EnvVars,
     releases: SdkReleases,
     migration: SdkMigration,
-    /// Rules that need the project's SDK pins.
-    pin_rules: u64,
+    bits: RuleBits,
     /// The SDK client table for base-url, retries-disabled, unbounded-retry and
     /// insecure-transport.
     sdk_client: SdkClient,
@@ -116,20 +154,7 @@ impl Analyzer {
                 }
             }
         }
-        let pin_rules = rules
-            .rules
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                [
-                    sdk_pins::OUTDATED_SDK,
-                    sdk_usage::LEGACY_SDK_CALL,
-                    sdk_usage::SDK_VERSION_MISMATCH,
-                    sdk_pins::LEGACY_ENV_VAR,
-                ]
-                .contains(&r.id.as_str())
-            })
-            .fold(0, |mask, (i, _)| mask | 1 << i);
+        let bits = RuleBits::of(&rules);
         Analyzer {
             known_ids: all.ids().map(str::to_string).collect(),
             prefilter: Prefilter::new(keywords),
@@ -152,7 +177,7 @@ impl Analyzer {
             auth: AuthFacts::builtin(),
             models: ModelUsage::builtin(),
             env: EnvVars::builtin(),
-            pin_rules,
+            bits,
             releases: SdkReleases::builtin(),
             migration: SdkMigration::builtin(),
             sdk_client: SdkClient::builtin(),
@@ -214,8 +239,8 @@ impl Analyzer {
     /// judges pins, keyword or not (a manifest may name only `langchain`). Scripts,
     /// Dockerfiles and CI files are read for install commands when a keyword hit.
     fn wants_pins(&self, path: &str, hits: Hits) -> bool {
-        self.pin_rules != 0
-            && (hits.rules & self.pin_rules != 0 || crate::manifest::is_manifest_path(path))
+        self.bits.pins != 0
+            && (hits.rules & self.bits.pins != 0 || crate::manifest::is_manifest_path(path))
     }
 
     /// Record the OpenAI SDK pins and the consumer libraries a manifest, lock file
@@ -326,12 +351,12 @@ impl Analyzer {
                 format!("{why}; scanned as plain text"),
             ));
         }
-        let env_file_rule = self.bit(env_file_git::ENV_FILE_NOT_IGNORED);
+        let bits = self.bits;
         let want = Wanted {
             // env-file-not-ignored is about the keys hardcoded-key finds.
-            hardcoded: hits.rules & (self.bit(keys::HARDCODED) | env_file_rule) != 0,
-            placeholder: hits.rules & self.bit(keys::PLACEHOLDER) != 0,
-            malformed: hits.rules & self.bit(keys::MALFORMED) != 0,
+            hardcoded: hits.rules & (bits.hardcoded | bits.env_file) != 0,
+            placeholder: hits.rules & bits.placeholder != 0,
+            malformed: hits.rules & bits.malformed != 0,
             formats: hits.formats,
         };
         let known = |id: &str| self.known_ids.iter().any(|k| k == id);
@@ -350,7 +375,7 @@ impl Analyzer {
                 show_secrets: self.options.show_secrets,
             };
             let mut raw = self.check_keys(segment, info, want);
-            if hits.rules & env_file_rule != 0
+            if hits.rules & bits.env_file != 0
                 && segment.kind == FileKind::DotEnv
                 && env_file_key.is_none()
             {
@@ -365,20 +390,17 @@ impl Analyzer {
             if code_hits != 0 {
                 raw.extend(self.check_code(&view, code_hits));
             }
-            let env_rules = self.bit(env_typo::ENV_VAR_TYPO) | self.bit(sdk_pins::LEGACY_ENV_VAR);
-            let near_misses = if hits.rules & env_rules != 0 {
+            let near_misses = if hits.rules & bits.env_sites != 0 {
                 self.collect_env(&view, segment, &file_lines, &file.text, &mut report)
             } else {
                 Vec::new()
             };
-            if hits.rules & self.bit(sdk_pins::LEGACY_ENV_VAR) != 0 && segment.kind.is_code() {
+            if hits.rules & bits.legacy_env != 0 && segment.kind.is_code() {
                 for lib in sdk_pins::consumer_imports(&segment.text) {
                     report.project.consumers.push((file.path.clone(), lib));
                 }
             }
-            let sdk_rules =
-                self.bit(sdk_usage::LEGACY_SDK_CALL) | self.bit(sdk_usage::SDK_VERSION_MISMATCH);
-            let sdk_sites = if hits.rules & sdk_rules != 0 {
+            let sdk_sites = if hits.rules & bits.sdk_sites != 0 {
                 self.migration.collect(&view)
             } else {
                 Vec::new()
@@ -564,14 +586,7 @@ impl Analyzer {
             let findings = env_typo::judge(&report.project, &self.env);
             report.findings.extend(findings);
         }
-        let enabled = |id: &str| self.rules.get(id).is_some();
-        let level = |id: &str| self.rules.get(id).map_or(Level::Warning, |r| r.level);
-        let findings = sdk_pins::judge(
-            &report.project,
-            &self.env,
-            sdk_pins::Enabled(&enabled),
-            &level,
-        );
+        let findings = sdk_pins::judge(&report.project, &self.env, &self.rules);
         report.findings.extend(findings);
         if self.rules.get(env_file_git::ENV_FILE_NOT_IGNORED).is_some() {
             let sites = &report.project.env_files_with_keys;

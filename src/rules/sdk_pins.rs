@@ -6,6 +6,7 @@
 use crate::findings::{Finding, Level};
 use crate::manifest::Ecosystem;
 use crate::project::{EnvRole, PinOrigin, ProjectFacts};
+use crate::rules::RuleSet;
 use crate::rules::env_vars::EnvVars;
 use crate::rules::sdk_releases::SdkReleases;
 use crate::rules::sdk_usage::{Api, LEGACY_SDK_CALL, SDK_VERSION_MISMATCH};
@@ -73,17 +74,12 @@ pub fn declares_the_sdk(text: &str) -> bool {
     NAME.is_match(text)
 }
 
-/// Which rules are enabled, by id.
-pub struct Enabled<'a>(pub &'a dyn Fn(&str) -> bool);
-
-pub fn judge(
-    project: &ProjectFacts,
-    env: &EnvVars,
-    enabled: Enabled,
-    rule_level: &dyn Fn(&str) -> Level,
-) -> Vec<Finding> {
+/// The findings of the enabled SDK rules in `rules`.
+pub fn judge(project: &ProjectFacts, env: &EnvVars, rules: &RuleSet) -> Vec<Finding> {
+    let enabled = |id: &str| rules.get(id).is_some();
+    let rule_level = |id: &str| rules.get(id).map_or(Level::Warning, |r| r.level);
     let mut out = Vec::new();
-    if (enabled.0)(OUTDATED_SDK) {
+    if enabled(OUTDATED_SDK) {
         out.extend(outdated_pins(project));
     }
     for usage in &project.sdk_uses {
@@ -95,7 +91,7 @@ pub fn judge(
         let mut finding = usage.finding.clone();
         match usage.api {
             Api::Legacy => {
-                if !(enabled.0)(LEGACY_SDK_CALL) || admits.is_some_and(|a| a.legacy_only()) {
+                if !enabled(LEGACY_SDK_CALL) || admits.is_some_and(|a| a.legacy_only()) {
                     continue; // pinned to the legacy SDK: outdated-sdk speaks
                 }
                 let pinned = admits.is_some_and(|a| a.current_only());
@@ -118,7 +114,7 @@ pub fn judge(
             }
             Api::Current => {
                 let (sdk, from) = sdk_name(usage.ecosystem);
-                if !(enabled.0)(SDK_VERSION_MISMATCH) || !admits.is_some_and(|a| a.legacy_only()) {
+                if !enabled(SDK_VERSION_MISMATCH) || !admits.is_some_and(|a| a.legacy_only()) {
                     continue;
                 }
                 finding.level = rule_level(SDK_VERSION_MISMATCH);
@@ -132,7 +128,7 @@ pub fn judge(
         }
         out.push(finding);
     }
-    if (enabled.0)(LEGACY_ENV_VAR) {
+    if enabled(LEGACY_ENV_VAR) {
         out.extend(legacy_env(project, env));
     }
     out

@@ -145,10 +145,9 @@ impl SdkMigration {
                 if memmem::find(text.as_bytes(), b"OpenAIApi").is_some()
                     && let Some(facts) = view.facts()
                 {
-                    out.extend(self.node_sites(facts, text));
-                } else {
-                    out.extend(node_current_site(text));
+                    out.extend(self.node_legacy_sites(facts, text));
                 }
+                out.extend(node_current_site(text));
             }
             _ => {}
         }
@@ -208,9 +207,10 @@ impl SdkMigration {
         out
     }
 
-    fn node_sites(&self, facts: &Facts, text: &str) -> Vec<SdkSite> {
-        let mut out = Vec::new();
-        let v3 = memmem::find(text.as_bytes(), b"OpenAIApi").is_some();
+    /// The v3 client's sites; only asked of files that name `OpenAIApi`, which is
+    /// what tells `Configuration` and `createCompletion` apart from other
+    /// libraries' names.
+    fn node_legacy_sites(&self, facts: &Facts, text: &str) -> Vec<SdkSite> {
         let legacy = |what: &str, row: &MigrationRow, range: Range<usize>| SdkSite {
             ecosystem: Ecosystem::Node,
             api: Api::Legacy,
@@ -218,39 +218,29 @@ impl SdkMigration {
             instead: row.current.clone(),
             range,
         };
-        let mut current: Option<SdkSite> = None;
+        let mut out = Vec::new();
         for call in &facts.calls {
-            let name = call.callee.strip_prefix("new ").unwrap_or(&call.callee);
-            let is_new = call.callee.starts_with("new ");
-            if is_new && name == "OpenAIApi" || is_new && name == "Configuration" && v3 {
-                if let Some(row) = self.node_row(name) {
-                    out.push(legacy(&call.callee, row, call.callee_range.clone()));
-                }
-            } else if v3
-                && !is_new
-                && call.callee.contains('.')
-                && let Some(row) = self.node_row(call.method())
-            {
-                out.push(legacy(call.method(), row, call.callee_range.clone()));
-            } else if current.is_none()
-                && (call.callee == "new OpenAI"
-                    || call.callee.ends_with(".chat.completions.create"))
-            {
-                current = Some(SdkSite {
-                    ecosystem: Ecosystem::Node,
-                    api: Api::Current,
-                    what: call.callee.clone(),
-                    instead: String::new(),
-                    range: call.callee_range.clone(),
-                });
+            let row = match call.callee.strip_prefix("new ") {
+                Some(class @ ("OpenAIApi" | "Configuration")) => self.node_row(class),
+                Some(_) => None,
+                None if call.callee.contains('.') => self.node_row(call.method()),
+                None => None,
+            };
+            if let Some(row) = row {
+                let what = row.legacy.as_str();
+                let what = if what.starts_with(char::is_uppercase) {
+                    call.callee.as_str()
+                } else {
+                    what
+                };
+                out.push(legacy(what, row, call.callee_range.clone()));
             }
         }
-        if v3 && let Some(row) = self.node_row(".data.choices") {
+        if let Some(row) = self.node_row(".data.choices") {
             for (at, _) in code_mentions(facts, text, ".data.choices") {
                 out.push(legacy(".data.choices", row, at..at + ".data.choices".len()));
             }
         }
-        out.extend(current);
         out
     }
 }
