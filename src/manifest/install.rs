@@ -471,18 +471,12 @@ fn unescape(content: &str, quote: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::test_support::{pin, written};
 
     fn pins(text: &str) -> Vec<(String, String, String)> {
         let found = install_commands(text);
         assert!(found.iter().all(|r| r.origin == Origin::Install));
-        found
-            .into_iter()
-            .map(|r| (r.name, r.spec, text[r.range].to_string()))
-            .collect()
-    }
-
-    fn pin(name: &str, spec: &str, written: &str) -> (String, String, String) {
-        (name.into(), spec.into(), written.into())
+        written(&found, text)
     }
 
     #[test]

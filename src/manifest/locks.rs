@@ -203,19 +203,11 @@ pub(super) fn read_pnpm_lock(text: &str) -> ManifestFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::test_support::{pin, written};
 
     fn pins(facts: ManifestFacts, text: &str) -> Vec<(String, String, String)> {
         assert!(facts.requirements.iter().all(|r| r.origin == Origin::Lock));
-        facts
-            .sorted()
-            .requirements
-            .into_iter()
-            .map(|r| (r.name, r.spec, text[r.range].to_string()))
-            .collect()
-    }
-
-    fn pin(name: &str, spec: &str, written: &str) -> (String, String, String) {
-        (name.into(), spec.into(), written.into())
+        written(&facts.sorted().requirements, text)
     }
 
     #[test]

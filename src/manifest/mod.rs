@@ -406,3 +406,26 @@ mod tests {
         assert!(read("package.json", &deep).unwrap().requirements.is_empty());
     }
 }
+
+/// What the readers' tests compare: `(name, spec, text under the range)`.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::Requirement;
+
+    pub fn written(requirements: &[Requirement], text: &str) -> Vec<(String, String, String)> {
+        requirements
+            .iter()
+            .map(|r| {
+                (
+                    r.name.clone(),
+                    r.spec.clone(),
+                    text[r.range.clone()].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    pub fn pin(name: &str, spec: &str, written: &str) -> (String, String, String) {
+        (name.into(), spec.into(), written.into())
+    }
+}

@@ -2,7 +2,7 @@
 //! (JSON `default`/`develop`).
 
 use super::python_spec::loose_pep440_spec;
-use super::toml_spans::{self, at, entry_range, string, table};
+use super::toml_spans::{self, at, entry_range, table};
 use super::{Ecosystem, ManifestFacts, Origin, Requirement, normalise_python_name, parse_json};
 use jsonc_parser::ast::Value;
 
@@ -16,36 +16,8 @@ pub(super) fn read_pipfile(text: &str) -> ManifestFacts {
         for (key, value) in packages.iter() {
             // `"*"`, `"==0.28"`, or `{version = "…", extras = […], markers = "…"}`;
             // git, path and file entries have no version and are skipped.
-            let (version, extras_or_marker) = match string(value) {
-                Some(version) => (version, None),
-                None => {
-                    let Some(details) = table(value) else {
-                        continue;
-                    };
-                    let version = details.get("version").and_then(string);
-                    if version.is_none()
-                        && ["git", "path", "file", "ref"]
-                            .iter()
-                            .any(|k| details.contains_key(*k))
-                    {
-                        continue;
-                    }
-                    let extras: Vec<&str> = toml_spans::items(details.get("extras"))
-                        .iter()
-                        .filter_map(string)
-                        .collect();
-                    let mut annotation = String::new();
-                    if !extras.is_empty() {
-                        annotation = format!("[{}]", extras.join(","));
-                    }
-                    if let Some(markers) = details.get("markers").and_then(string) {
-                        annotation.push_str(&format!("; {markers}"));
-                    }
-                    (
-                        version.unwrap_or(""),
-                        (!annotation.is_empty()).then_some(annotation),
-                    )
-                }
+            let Some((version, extras_or_marker)) = toml_spans::dependency_constraint(value) else {
+                continue;
             };
             requirements.push(Requirement {
                 ecosystem: Ecosystem::Python,
@@ -101,18 +73,10 @@ pub(super) fn read_lock(text: &str) -> ManifestFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::test_support::{pin, written};
 
     fn pins(facts: ManifestFacts, text: &str) -> Vec<(String, String, String)> {
-        facts
-            .sorted()
-            .requirements
-            .into_iter()
-            .map(|r| (r.name, r.spec, text[r.range].to_string()))
-            .collect()
-    }
-
-    fn pin(name: &str, spec: &str, written: &str) -> (String, String, String) {
-        (name.into(), spec.into(), written.into())
+        written(&facts.sorted().requirements, text)
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! `[tool.uv] dev-dependencies`.
 
 use super::python_spec::poetry_to_pep440;
-use super::toml_spans::{self, Item, at, entry_range, pep508_strings, string, table};
+use super::toml_spans::{self, Item, at, entry_range, pep508_strings, table};
 use super::{Ecosystem, ManifestFacts, Origin, Requirement, normalise_python_name};
 use toml::de::{DeTable, DeValue};
 
@@ -62,7 +62,9 @@ fn poetry_dependencies(deps: &DeTable<'_>, out: &mut Vec<Requirement>) {
             _ => (vec![value], false),
         };
         for alternative in alternatives {
-            let Some((constraint, extras_or_marker)) = poetry_constraint(alternative) else {
+            let Some((constraint, extras_or_marker)) =
+                toml_spans::dependency_constraint(alternative)
+            else {
                 continue;
             };
             out.push(Requirement {
@@ -81,54 +83,13 @@ fn poetry_dependencies(deps: &DeTable<'_>, out: &mut Vec<Requirement>) {
     }
 }
 
-/// The version constraint of one Poetry dependency, with its extras and Python
-/// restriction.
-fn poetry_constraint<'a>(item: &'a Item<'_>) -> Option<(&'a str, Option<String>)> {
-    if let Some(constraint) = string(item) {
-        return Some((constraint, None));
-    }
-    let details = table(item)?;
-    let version = details.get("version").and_then(string);
-    let located_elsewhere = ["git", "path", "url", "file"]
-        .iter()
-        .any(|k| details.contains_key(*k));
-    if version.is_none() && located_elsewhere {
-        return None;
-    }
-    let extras: Vec<&str> = toml_spans::items(details.get("extras"))
-        .iter()
-        .filter_map(string)
-        .collect();
-    let mut annotation = String::new();
-    if !extras.is_empty() {
-        annotation = format!("[{}]", extras.join(","));
-    }
-    if let Some(markers) = details.get("markers").and_then(string) {
-        annotation.push_str(&format!("; {markers}"));
-    } else if let Some(python) = details.get("python").and_then(string) {
-        annotation.push_str(&format!("; python {python}"));
-    }
-    Some((
-        version.unwrap_or(""),
-        (!annotation.is_empty()).then_some(annotation),
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::test_support::{pin, written};
 
     fn pins(text: &str) -> Vec<(String, String, String)> {
-        let mut facts = read(text).sorted();
-        facts
-            .requirements
-            .drain(..)
-            .map(|r| (r.name, r.spec, text[r.range].to_string()))
-            .collect()
-    }
-
-    fn pin(name: &str, spec: &str, written: &str) -> (String, String, String) {
-        (name.into(), spec.into(), written.into())
+        written(&read(text).sorted().requirements, text)
     }
 
     #[test]

@@ -141,17 +141,10 @@ pub(super) fn include_target(options: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::test_support::{pin, written};
 
     fn pins(text: &str) -> Vec<(String, String, String)> {
-        read(text)
-            .requirements
-            .into_iter()
-            .map(|r| (r.name, r.spec, text[r.range].to_string()))
-            .collect()
-    }
-
-    fn pin(name: &str, spec: &str, written: &str) -> (String, String, String) {
-        (name.into(), spec.into(), written.into())
+        written(&read(text).requirements, text)
     }
 
     #[test]

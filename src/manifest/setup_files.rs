@@ -236,23 +236,10 @@ fn first_significant(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::test_support::{pin, written};
 
     fn pins(facts: &ManifestFacts, text: &str) -> Vec<(String, String, String)> {
-        facts
-            .requirements
-            .iter()
-            .map(|r| {
-                (
-                    r.name.clone(),
-                    r.spec.clone(),
-                    text[r.range.clone()].to_string(),
-                )
-            })
-            .collect()
-    }
-
-    fn pin(name: &str, spec: &str, written: &str) -> (String, String, String) {
-        (name.into(), spec.into(), written.into())
+        written(&facts.requirements, text)
     }
 
     #[test]

@@ -67,6 +67,41 @@ pub(super) fn pep508_strings(text: &str, list: Option<&Item<'_>>, out: &mut Vec<
 }
 
 /// The range of a `key = value` entry, from the key to the end of the value.
+/// The version constraint of one dependency written in TOML (Poetry, Pipfile),
+/// with its extras and environment marker (or Poetry's Python restriction):
+/// `"^0.28"`, or `{ version = "…", extras = […], markers = "…" }`. `None` for a
+/// dependency that lives elsewhere (git, path, URL, file) and names no version.
+pub(super) fn dependency_constraint<'a>(item: &'a Item<'_>) -> Option<(&'a str, Option<String>)> {
+    if let Some(constraint) = string(item) {
+        return Some((constraint, None));
+    }
+    let details = table(item)?;
+    let version = details.get("version").and_then(string);
+    let located_elsewhere = ["git", "path", "url", "file", "ref"]
+        .iter()
+        .any(|k| details.contains_key(*k));
+    if version.is_none() && located_elsewhere {
+        return None;
+    }
+    let extras: Vec<&str> = items(details.get("extras"))
+        .iter()
+        .filter_map(string)
+        .collect();
+    let mut annotation = String::new();
+    if !extras.is_empty() {
+        annotation = format!("[{}]", extras.join(","));
+    }
+    if let Some(markers) = details.get("markers").and_then(string) {
+        annotation.push_str(&format!("; {markers}"));
+    } else if let Some(python) = details.get("python").and_then(string) {
+        annotation.push_str(&format!("; python {python}"));
+    }
+    Some((
+        version.unwrap_or(""),
+        (!annotation.is_empty()).then_some(annotation),
+    ))
+}
+
 pub(super) fn entry_range(
     key: &Spanned<toml::de::DeString<'_>>,
     value: &Item<'_>,
