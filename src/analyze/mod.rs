@@ -269,7 +269,7 @@ impl Analyzer {
         let outdated = self.rules.get(sdk_pins::OUTDATED_SDK);
         for req in facts.requirements {
             let name = req.name.trim_start_matches('@');
-            if name.starts_with("langchain") || name.starts_with("litellm") {
+            if self.env.reads_legacy_variables(name) {
                 report
                     .project
                     .consumers

@@ -307,6 +307,14 @@ impl EnvVars {
     }
 
     /// The context-dependent row for exactly `name`.
+    /// Whether `library` (a package or module name: `langchain-openai`,
+    /// `litellm`) reads one of the legacy SDK variables itself.
+    pub fn reads_legacy_variables(&self, library: &str) -> bool {
+        self.context_dependent.iter().any(|c| {
+            c.read_by_v0_sdk && c.consumers.iter().any(|l| library.starts_with(l.as_str()))
+        })
+    }
+
     pub fn context_dependent(&self, name: &str) -> Option<&ContextDependent> {
         self.context_dependent.iter().find(|c| c.name == name)
     }

@@ -4,6 +4,7 @@
 //! range semantics of the `pep440_rs` and `nodejs-semver` crates.
 
 use crate::manifest::Ecosystem;
+use crate::rules::models::{parse_date, require};
 use pep440_rs::{Version as PyVersion, VersionSpecifiers};
 use serde::Deserialize;
 use std::str::FromStr;
@@ -81,12 +82,8 @@ impl SdkReleases {
             if row.package != "openai" {
                 return Err(format!("{what}: package must be `openai`"));
             }
-            if row.source.trim().is_empty() {
-                return Err(format!("{what}: no source"));
-            }
-            if row.reviewed.parse::<jiff::civil::Date>().is_err() {
-                return Err(format!("{what}: reviewed must be YYYY-MM-DD"));
-            }
+            require(&format!("{what} source"), &row.source)?;
+            parse_date(&format!("{what} reviewed"), &row.reviewed)?;
             if row.versions.is_empty() {
                 return Err(format!("{what}: no versions"));
             }

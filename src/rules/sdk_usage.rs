@@ -6,6 +6,7 @@
 use crate::analyze::code_view::{CodeView, is_generated_code};
 use crate::analyze::is_test_path;
 use crate::manifest::Ecosystem;
+use crate::rules::models::{parse_date, require};
 use crate::source::FileKind;
 use crate::syntax::Facts;
 use memchr::memmem;
@@ -70,12 +71,8 @@ impl SdkMigration {
     pub fn parse(text: &str) -> Result<SdkMigration, String> {
         let file: MigrationFile = toml::from_str(text).map_err(|e| e.to_string())?;
         for row in file.python.iter().chain(&file.node) {
-            if row.source.trim().is_empty() {
-                return Err(format!("{}: no source", row.legacy));
-            }
-            if row.reviewed.parse::<jiff::civil::Date>().is_err() {
-                return Err(format!("{}: reviewed must be YYYY-MM-DD", row.legacy));
-            }
+            require(&format!("{} source", row.legacy), &row.source)?;
+            parse_date(&format!("{} reviewed", row.legacy), &row.reviewed)?;
         }
         let mut names: Vec<String> = file
             .python
