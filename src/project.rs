@@ -182,9 +182,7 @@ impl ProjectFacts {
 
     /// Whether `path` is part of the SDK's own sources.
     pub fn in_sdk_sources(&self, path: &str) -> bool {
-        self.sdk_sources
-            .iter()
-            .any(|dir| dir.is_empty() || path.starts_with(&format!("{dir}/")))
+        in_any_dir(path, &self.sdk_sources)
     }
 
     /// Whether a library that reads legacy variables itself is part of the
@@ -264,4 +262,14 @@ mod tests {
         assert_eq!(facts.root_of("tools/x.sh"), "");
         assert_eq!(facts.root_of("apps/webby/x.ts"), "apps");
     }
+}
+
+/// Whether `path` lies under one of `dirs` (`""` is the scan itself).
+pub fn in_any_dir(path: &str, dirs: &[String]) -> bool {
+    dirs.iter().any(|dir| {
+        dir.is_empty()
+            || path
+                .strip_prefix(dir.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
 }

@@ -2,6 +2,8 @@
 
 use crate::analyze::Analyzer;
 use crate::findings::{Diagnostic, DiagnosticKind, Report};
+use crate::project;
+use crate::rules::sdk_pins;
 use crate::source::{self, FileKind, LoadError, human_size};
 use crate::walk::{self, Candidate, WalkOptions};
 use rayon::prelude::*;
@@ -37,12 +39,16 @@ pub fn run(
         } else {
             Ok(source::RawFile { kind, bytes })
         };
-        report = report.merge(analyze_loaded(analyzer, &display, true, loaded));
+        report = report.merge(analyze_loaded(analyzer, &display, true, loaded, false));
     }
     if !request.paths.is_empty() {
         let (candidates, walk_diagnostics) = walk::discover(&request.paths, &request.walk)?;
         report.diagnostics.extend(walk_diagnostics);
-        let analyze_one = |c: &Candidate| analyze_candidate(analyzer, c, request.max_file_size);
+        let sdk_dirs = sdk_source_dirs(&candidates, request.max_file_size);
+        let analyze_one = |c: &Candidate| {
+            let sdk_source = project::in_any_dir(&c.display, &sdk_dirs);
+            analyze_candidate(analyzer, c, request.max_file_size, sdk_source)
+        };
         let files = if candidates.len() <= 1 || request.walk.threads <= 1 {
             candidates
                 .iter()
@@ -67,9 +73,38 @@ pub fn run(
     Ok(report)
 }
 
-fn analyze_candidate(analyzer: &Analyzer, candidate: &Candidate, max_size: u64) -> Report {
+/// The directories of the OpenAI SDK's own packages among the scanned files: those
+/// whose manifest names the package `openai`. Read before the per-file pass, so
+/// the rules about using the SDK skip the SDK itself (and never parse it).
+fn sdk_source_dirs(candidates: &[Candidate], max_size: u64) -> Vec<String> {
+    candidates
+        .iter()
+        .filter_map(|c| {
+            let (dir, name) = c.display.rsplit_once('/').unwrap_or(("", &c.display));
+            if !sdk_pins::MANIFESTS_NAMING_A_PACKAGE.contains(&name) {
+                return None;
+            }
+            let file = source::load(&c.path, max_size).ok()?;
+            let text = String::from_utf8_lossy(&file.bytes);
+            sdk_pins::declares_the_sdk(&text).then(|| dir.to_string())
+        })
+        .collect()
+}
+
+fn analyze_candidate(
+    analyzer: &Analyzer,
+    candidate: &Candidate,
+    max_size: u64,
+    sdk_source: bool,
+) -> Report {
     let loaded = source::load(&candidate.path, max_size);
-    analyze_loaded(analyzer, &candidate.display, candidate.explicit, loaded)
+    analyze_loaded(
+        analyzer,
+        &candidate.display,
+        candidate.explicit,
+        loaded,
+        sdk_source,
+    )
 }
 
 fn analyze_loaded(
@@ -77,6 +112,7 @@ fn analyze_loaded(
     display: &str,
     explicit: bool,
     loaded: Result<source::RawFile, LoadError>,
+    sdk_source: bool,
 ) -> Report {
     let mut report = Report::default();
     let file = match loaded {
@@ -116,7 +152,7 @@ fn analyze_loaded(
     };
     // A bug in one rule must not stop the scan: report it against the file and go on.
     match catch_unwind(AssertUnwindSafe(|| {
-        analyzer.analyze_bytes(display, file.kind, file.bytes)
+        analyzer.analyze_bytes(display, file.kind, file.bytes, sdk_source)
     })) {
         Ok(r) => r,
         Err(_) => {

@@ -1484,3 +1484,39 @@ fn quiet_hides_warnings_but_not_findings() {
     assert_eq!(quiet.stderr, "");
     assert_eq!(quiet.stdout, loud.stdout);
 }
+
+#[test]
+fn the_sdks_own_package_is_not_judged_as_a_consumer_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let helper =
+        "import OpenAI from \"openai\";\nexport const fast = new OpenAI({ maxRetries: 0 });\n";
+    let key = expand("const leaked = \"{key:openai-project}\";\n");
+    for package in ["openai", "my-app"] {
+        write(
+            dir.path(),
+            &format!("{package}/package.json"),
+            format!("{{\n  \"name\": \"{package}\",\n  \"version\": \"1.0.0\"\n}}\n"),
+        );
+        write(dir.path(), &format!("{package}/src/helper.js"), helper);
+        write(dir.path(), &format!("{package}/src/leak.js"), &key);
+    }
+    let r = run(dir.path(), &["scan", "--format", "concise", "."]);
+    r.expect_code(1);
+    let rules: Vec<&str> = r.stdout.lines().filter(|l| l.contains(": ")).collect();
+    assert!(
+        rules
+            .iter()
+            .any(|l| l.starts_with("my-app/src/helper.js:") && l.contains("[retries-disabled]")),
+        "{rules:?}"
+    );
+    assert!(
+        !rules.iter().any(|l| l.starts_with("openai/src/helper.js:")),
+        "{rules:?}"
+    );
+    // A key is a leak wherever it is.
+    assert!(
+        rules
+            .iter()
+            .any(|l| l.starts_with("openai/src/leak.js:") && l.contains("[hardcoded-key]"))
+    );
+}

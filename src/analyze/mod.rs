@@ -110,6 +110,8 @@ pub struct Analyzer {
     needs_also: u64,
     /// Rules whose engine reads syntax (every engine but `keys`).
     code_rules: u64,
+    /// Rules that judge code using the SDK: silent in the SDK's own sources.
+    sdk_consumer_rules: u64,
     options: AnalyzeOptions,
 }
 
@@ -172,6 +174,12 @@ impl Analyzer {
                     )
                 })
                 .fold(0, |mask, (i, _)| mask | 1 << i),
+            sdk_consumer_rules: rules
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.sdk_consumer)
+                .fold(0, |mask, (i, _)| mask | 1 << i),
             rules,
             formats,
             auth: AuthFacts::builtin(),
@@ -203,9 +211,19 @@ impl Analyzer {
     }
 
     /// Analyse raw file content. The prefilter runs on the bytes, so a file without
-    /// any keyword is never decoded or parsed.
-    pub fn analyze_bytes(&self, path: &str, kind: FileKind, bytes: Vec<u8>) -> Report {
-        let hits = self.prefilter_scan(&bytes);
+    /// any keyword is never decoded or parsed. `sdk_source`: the file is part of the
+    /// OpenAI SDK's own package, where the rules about using the SDK do not apply.
+    pub fn analyze_bytes(
+        &self,
+        path: &str,
+        kind: FileKind,
+        bytes: Vec<u8>,
+        sdk_source: bool,
+    ) -> Report {
+        let mut hits = self.prefilter_scan(&bytes);
+        if sdk_source {
+            hits.rules &= !self.sdk_consumer_rules;
+        }
         let pins = self.wants_pins(path, hits);
         let mut report = if hits.is_empty() && !pins {
             Report {
@@ -250,10 +268,8 @@ impl Analyzer {
             return;
         };
         let name = file.path.rsplit('/').next().unwrap_or(&file.path);
-        if matches!(
-            name,
-            "pyproject.toml" | "setup.py" | "setup.cfg" | "package.json"
-        ) && sdk_pins::declares_the_sdk(&file.text)
+        if sdk_pins::MANIFESTS_NAMING_A_PACKAGE.contains(&name)
+            && sdk_pins::declares_the_sdk(&file.text)
         {
             let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
             report.project.sdk_sources.push(dir.to_string());

@@ -212,12 +212,14 @@ impl ClientOptions<'_> {
         let host = &self.client.base_url.host;
         let api_path = self.client.base_url.path.as_bytes();
         // A request URL with an endpoint path (`requests.post(".../v1/chat/completions")`)
-        // is everywhere and right; it is a wrong base URL only where its line says
-        // `base` (`base_url=`, `OPENAI_BASE_URL`, `api_base`). A bare host is
-        // suspect anywhere: it is only ever a base.
+        // is everywhere and right; it is a wrong base URL only where its line sets
+        // a base (`base_url=`, `OPENAI_BASE_URL=`, `getenv("OPENAI_API_BASE", …)`).
+        // A bare URL on the host is suspect anywhere: it is only ever a base. A host
+        // without a scheme is a comparison or prose (`hostname == "api.openai.com"`)
+        // unless its line sets a base.
         let says_base = |at: usize| {
             let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-            text[line_start..at].to_ascii_lowercase().contains("base")
+            sets_a_base(&text[line_start..at])
         };
         let odd_api_url = memchr::memmem::find_iter(bytes, host.as_bytes()).any(|at| {
             let rest = &bytes[at + host.len()..];
@@ -225,7 +227,7 @@ impl ClientOptions<'_> {
                 .first()
                 .is_none_or(|&b| matches!(b, b'"' | b'\'' | b'`' | b'\n' | b' '))
             {
-                return true;
+                return bytes[..at].ends_with(b"://") || says_base(at);
             }
             if !says_base(at) {
                 return false;
@@ -239,11 +241,17 @@ impl ClientOptions<'_> {
                 .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'/' || b == b'-')
         });
         // `f"{API_ROOT}/v1"`, `BASE + "/v1"`: a URL built from one that already
-        // ends in `/v1` is seen only after the parse.
-        static JOINED_PATH: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r#"(?:\}|\+[ \t]*["'`])/v1"#).expect("valid regex"));
-        let built_on_api_host =
-            || memchr::memmem::find(bytes, host.as_bytes()).is_some() && JOINED_PATH.is_match(text);
+        // ends in `/v1` is seen only after the parse. A longer path joined on
+        // (`api_base + "/v1/messages"`) is a request URL unless its line sets a base.
+        static JOINED_PATH: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r#"(?:\}|\+[ \t]*["'`])/v1(/?["'`])?"#).expect("valid regex")
+        });
+        let built_on_api_host = || {
+            memchr::memmem::find(bytes, host.as_bytes()).is_some()
+                && JOINED_PATH
+                    .captures_iter(text)
+                    .any(|c| c.get(1).is_some() || c.get(0).is_some_and(|m| says_base(m.start())))
+        };
         static WRONG_HOSTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
             let hosts = SdkClient::builtin().wrong_hosts;
             AhoCorasick::new(hosts.iter().map(|w| format!("://{}", w.host)))
@@ -443,9 +451,28 @@ fn is_zero(facts: &Facts, value: &Value) -> bool {
 
 /// Whether code that names a retries setting can set it to 0: some
 /// `retries… = 0` / `retries…: 0` (the setting itself, or a constant it reads).
+/// Whether the start of a line, up to a URL, sets a base URL: a name holding
+/// `base` (`base_url`, `baseURL`, `OPENAI_API_BASE`) followed by an assignment, a
+/// key, an argument list or the next argument (`=`, `:`, `(`, `,`), not a
+/// comparison (`api_base == …`) or prose ("the base model, see https://…").
+fn sets_a_base(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let lower = line.to_ascii_lowercase();
+    lower.match_indices("base").any(|(at, _)| {
+        let end = at + bytes[at..].iter().take_while(|&&b| word(b)).count();
+        let rest = line[end..].trim_start_matches(['"', '\'', '`', ']', ' ', '\t']);
+        match rest.as_bytes() {
+            [b'=', b'=', ..] => false,
+            [b'=' | b':' | b'(' | b',', ..] => true,
+            _ => false,
+        }
+    })
+}
+
 fn retries_worth_parsing(text: &str) -> bool {
     static ZERO: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?i:max_retries|maxretries)["'\]]?[ \t]*[:=][ \t]*0(?:[^0-9.xob]|$)"#)
+        Regex::new(r#"(?i:max_retries|maxretries)["']?[ \t]*[:=][ \t]*0(?:[^0-9.xob]|$)"#)
             .expect("valid regex")
     });
     ZERO.is_match(text)
@@ -507,6 +534,47 @@ mod tests {
             .iter()
             .map(|f| (f.rule, &text[f.range.clone()]))
             .collect()
+    }
+
+    #[test]
+    fn a_line_sets_a_base_only_by_assignment_key_or_argument() {
+        for sets in [
+            "client = OpenAI(base_url=",
+            "export const openai = new OpenAI({ baseURL: ",
+            "API_BASE = os.getenv(\"OPENAI_API_BASE\", ",
+            "    \"base_url\": ",
+            "client.set_base_url(",
+        ] {
+            assert!(sets_a_base(sets), "{sets}");
+        }
+        for prose in [
+            "if api_base is None or urlparse(api_base).hostname == ",
+            "    Inferred from the OpenAI api_base host (",
+            "* The name of the base model to fine-tune. See [Models](",
+            "parsed_url.hostname == ",
+        ] {
+            assert!(!sets_a_base(prose), "{prose}");
+        }
+    }
+
+    #[test]
+    fn a_host_compared_or_in_prose_is_not_worth_a_parse() {
+        let e = engine();
+        assert!(!e.base_url_worth_parsing("if parsed.hostname == \"api.openai.com\":\n    pass\n"));
+        assert!(!e.base_url_worth_parsing(
+            "\"\"\"Inferred from the api_base host (eu.api.openai.com -> EU)\"\"\"\n"
+        ));
+        assert!(e.base_url_worth_parsing("URL = \"https://api.openai.com\"\n"));
+        assert!(e.base_url_worth_parsing("client = OpenAI(base_url=\"api.openai.com\")\n"));
+        let joined = "URL = \"https://api.openai.com/v1\"\n";
+        assert!(!e.base_url_worth_parsing(&format!(
+            "{joined}api_base = x\nurl = api_base + \"/v1/messages\"\n"
+        )));
+        assert!(e.base_url_worth_parsing(&format!(
+            "{joined}client = OpenAI(base_url=f\"{{URL}}/v1\")\n"
+        )));
+        assert!(!retries_worth_parsing("kwargs[\"max_retries\"] = 0\n"));
+        assert!(retries_worth_parsing("options = {\"max_retries\": 0}\n"));
     }
 
     #[test]

@@ -77,6 +77,11 @@ pub struct Rule {
     /// Also use every key format's keywords from `rules/data/key-formats.toml`.
     #[serde(default)]
     pub key_format_keywords: bool,
+    /// The rule judges code that uses the OpenAI SDK. Inside the SDK's own package
+    /// (under a manifest that names it `openai`) that code is the SDK itself, so
+    /// the rule is silent there.
+    #[serde(default)]
+    pub sdk_consumer: bool,
     pub tags: Vec<String>,
     pub precision: String,
     #[serde(default)]

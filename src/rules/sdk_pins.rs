@@ -63,6 +63,10 @@ pub fn consumer_imports(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The manifests that give their package a name.
+pub const MANIFESTS_NAMING_A_PACKAGE: &[&str] =
+    &["pyproject.toml", "setup.py", "setup.cfg", "package.json"];
+
 /// Whether a manifest declares the `openai` package itself (`name = "openai"`
 /// in pyproject, `name = openai` in setup.cfg, `name="openai",` in setup.py,
 /// `"name": "openai",` in package.json).
