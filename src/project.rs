@@ -247,6 +247,16 @@ pub fn is_manifest(name: &str) -> bool {
     )
 }
 
+/// Whether `path` lies under one of `dirs` (`""` is the scan itself).
+pub fn in_any_dir(path: &str, dirs: &[String]) -> bool {
+    dirs.iter().any(|dir| {
+        dir.is_empty()
+            || path
+                .strip_prefix(dir.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,14 +272,4 @@ mod tests {
         assert_eq!(facts.root_of("tools/x.sh"), "");
         assert_eq!(facts.root_of("apps/webby/x.ts"), "apps");
     }
-}
-
-/// Whether `path` lies under one of `dirs` (`""` is the scan itself).
-pub fn in_any_dir(path: &str, dirs: &[String]) -> bool {
-    dirs.iter().any(|dir| {
-        dir.is_empty()
-            || path
-                .strip_prefix(dir.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
-    })
 }
