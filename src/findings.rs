@@ -153,6 +153,8 @@ pub struct Report {
     pub binary_skipped: usize,
     /// Cross-file facts for the project rules, judged after the per-file pass.
     pub project: ProjectFacts,
+    /// Findings left out because the `--baseline` holds them; `None` without one.
+    pub in_baseline: Option<usize>,
 }
 
 impl Report {

@@ -3,10 +3,13 @@
 //!
 //! The data flow, one module each: [`walk`] discovers files, [`source`] reads them,
 //! [`analyze`] runs the per-file pipeline with the [`rules`], [`findings`] holds the
-//! sorted result, and [`output`] renders it. [`cli`] is the command line on top.
+//! sorted result, and [`output`] renders it. [`cli`] is the command line on top;
+//! [`config`] reads `keylint.toml` and [`baseline`] the recorded findings.
 
 pub mod analyze;
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod findings;
 pub mod manifest;
 pub mod output;

@@ -27,7 +27,11 @@ pub fn run(
     stdin: &mut dyn Read,
 ) -> Result<Report, String> {
     let mut report = Report::default();
-    if let Some(name) = &request.stdin_name {
+    let excluded = |name: &str| {
+        let exclude = request.walk.exclude.as_ref();
+        exclude.is_some_and(|e| e.contains(std::path::Path::new(name)))
+    };
+    if let Some(name) = request.stdin_name.as_deref().filter(|n| !excluded(n)) {
         let mut bytes = Vec::new();
         stdin
             .read_to_end(&mut bytes)

@@ -5,10 +5,11 @@
 //! and dependency folders are skipped unless `--no-ignore`. Paths named explicitly
 //! are always scanned, since pre-commit passes file names.
 
+use crate::config::PathPatterns;
 use crate::findings::{Diagnostic, DiagnosticKind};
 use ignore::{WalkBuilder, WalkState};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Candidate {
@@ -26,6 +27,39 @@ pub struct WalkOptions {
     pub no_ignore: bool,
     /// Follow symbolic links while walking.
     pub follow_links: bool,
+    /// The configuration's `extend-exclude`: never scanned, even when named on the
+    /// command line (pre-commit names every staged file).
+    pub exclude: Option<Arc<Excluded>>,
+}
+
+/// Paths that are not scanned, matched against their absolute form.
+#[derive(Debug)]
+pub struct Excluded {
+    pub patterns: PathPatterns,
+    pub cwd: PathBuf,
+}
+
+impl Excluded {
+    pub fn contains(&self, path: &Path) -> bool {
+        self.patterns.is_match(&absolute(path, &self.cwd))
+    }
+}
+
+/// `path` made absolute against `cwd` without touching the file system: `.` and `..`
+/// are resolved by their text, so a path and the configuration that governs it
+/// compare the same way whether or not either exists.
+pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in cwd.join(path).components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Folders that hold other people's code, never the project's keys.
@@ -77,7 +111,11 @@ pub fn discover(
 ) -> Result<(Vec<Candidate>, Vec<Diagnostic>), String> {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
+    let excluded = |path: &Path| options.exclude.as_ref().is_some_and(|e| e.contains(path));
     for root in roots {
+        if excluded(root) {
+            continue;
+        }
         match std::fs::metadata(root) {
             Ok(meta) if meta.is_dir() => dirs.push(root.clone()),
             Ok(_) => files.push(Candidate {
@@ -104,6 +142,7 @@ pub fn discover(
             builder.add(dir);
         }
         let no_ignore = options.no_ignore;
+        let exclude = options.exclude.clone();
         builder
             .hidden(false)
             .follow_links(options.follow_links)
@@ -116,6 +155,9 @@ pub fn discover(
             .filter_entry(move |entry| {
                 // Never descend into version-control metadata; dependency folders only
                 // when asked. The roots themselves are always walked.
+                if entry.depth() > 0 && exclude.as_ref().is_some_and(|e| e.contains(entry.path())) {
+                    return false;
+                }
                 if entry.depth() == 0 || !entry.file_type().is_some_and(|t| t.is_dir()) {
                     return true;
                 }
@@ -210,5 +252,17 @@ mod tests {
         assert_eq!(display_path(Path::new("./a/b.py")), "a/b.py");
         assert_eq!(display_path(Path::new(".")), ".");
         assert_eq!(display_path(Path::new("/abs/x")), "/abs/x");
+    }
+
+    #[test]
+    fn absolute_resolves_dots_by_text() {
+        let cwd = Path::new("/work/app");
+        assert_eq!(
+            absolute(Path::new("./src/../a.py"), cwd),
+            Path::new("/work/app/a.py")
+        );
+        assert_eq!(absolute(Path::new("../lib"), cwd), Path::new("/work/lib"));
+        assert_eq!(absolute(Path::new("/etc/x"), cwd), Path::new("/etc/x"));
+        assert_eq!(absolute(Path::new("."), cwd), Path::new("/work/app"));
     }
 }

@@ -11,6 +11,7 @@ fn options() -> AnalyzeOptions {
     AnalyzeOptions {
         show_secrets: false,
         as_of: "2026-11-25".parse().unwrap(),
+        allow_secrets: None,
     }
 }
 

@@ -89,6 +89,9 @@ pub struct AnalyzeOptions {
     pub show_secrets: bool,
     /// The date date-aware rules judge against (`--as-of`).
     pub as_of: jiff::civil::Date,
+    /// The configuration's `allowlist.secrets`: a key any of them matches is not
+    /// reported by the secret rules.
+    pub allow_secrets: Option<regex::RegexSet>,
 }
 
 pub struct Analyzer {
@@ -342,6 +345,30 @@ impl Analyzer {
         }
     }
 
+    /// Drop the secret rules' findings whose key `allowlist.secrets` matches. The
+    /// text tried is the key, and for a key split by whitespace the key joined (the
+    /// fingerprint basis); a placeholder without a key-shaped part is tried as
+    /// written.
+    fn drop_allowlisted(&self, text: &str, raw: &mut Vec<RawFinding>) {
+        let Some(allow) = &self.options.allow_secrets else {
+            return;
+        };
+        raw.retain(|f| {
+            if !crate::config::SECRET_RULES.contains(&f.rule) {
+                return true;
+            }
+            let key = match &f.secret {
+                Some((range, _)) => text.get(range.clone()),
+                None if f.rule == keys::PLACEHOLDER => text
+                    .get(f.range.clone())
+                    .map(|v| v.trim().trim_matches(['"', '\'', '`'])),
+                None => None,
+            };
+            let joined = (f.rule == keys::MALFORMED).then_some(f.basis.as_str());
+            !key.into_iter().chain(joined).any(|t| allow.is_match(t))
+        });
+    }
+
     fn prefilter_scan(&self, bytes: &[u8]) -> Hits {
         let mut hits = self.prefilter.scan(bytes);
         hits.rules &= hits.also | !self.needs_also;
@@ -391,6 +418,8 @@ impl Analyzer {
                 show_secrets: self.options.show_secrets,
             };
             let mut raw = self.check_keys(segment, info, want);
+            // Before env-file-not-ignored looks: an allowlisted key is not a real one.
+            self.drop_allowlisted(&segment.text, &mut raw);
             if hits.rules & bits.env_file != 0
                 && segment.kind == FileKind::DotEnv
                 && env_file_key.is_none()
@@ -404,7 +433,9 @@ impl Analyzer {
             let view =
                 CodeView::new(&segment.text, segment.kind, &file.path).with_cells(&segment.cells);
             if code_hits != 0 {
-                raw.extend(self.check_code(&view, code_hits));
+                let mut code = self.check_code(&view, code_hits);
+                self.drop_allowlisted(&segment.text, &mut code);
+                raw.extend(code);
             }
             let near_misses = if hits.rules & bits.env_sites != 0 {
                 self.collect_env(&view, segment, &file_lines, &file.text, &mut report)
@@ -843,6 +874,7 @@ mod tests {
         let options = AnalyzeOptions {
             show_secrets: false,
             as_of: "2026-11-25".parse().unwrap(),
+            allow_secrets: None,
         };
         let analyzer = Analyzer::new(RuleSet::builtin(), &all, options);
         let pipfile_lock = r#"{"default": {"openai": {"version": "==0.27.10"}}, "develop": {}}"#;
@@ -876,6 +908,7 @@ mod tests {
         let options = AnalyzeOptions {
             show_secrets: false,
             as_of: "2026-11-25".parse().unwrap(),
+            allow_secrets: None,
         };
         let analyzer = Analyzer::new(RuleSet::builtin(), &all, options);
         let groups = analyzer.prefilter.prefix_groups();

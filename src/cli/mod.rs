@@ -6,7 +6,7 @@
 mod rules_cmd;
 mod scan_cmd;
 
-use crate::findings::Level;
+use crate::config::FailOn;
 use crate::output::Format;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -36,10 +36,37 @@ pub struct Cli {
     command: Command,
 }
 
+const SCAN_AFTER_HELP: &str = r#"Examples:
+  keylint scan                         scan the current directory
+  keylint scan src/ .env               scan a folder and a file
+  keylint scan --format sarif -o keylint.sarif
+  cat app.py | keylint scan --stdin-filename app.py
+  keylint scan --write-baseline .keylint-baseline.json   record today's findings
+  keylint scan --baseline .keylint-baseline.json         then report only new ones
+
+Suppress a finding with a comment on its line or the line above:
+  api_key = load()  # keylint: ignore[placeholder-key]
+
+Configuration: the first keylint.toml, .keylint.toml, or pyproject.toml with a
+[tool.keylint] table, found walking up from the first PATH (from the working
+directory for standard input). Command-line flags win over it. Keys:
+  select = ["hardcoded-key", "key-logged"]   run only these rules
+  ignore = ["key-logged"]                    skip these rules
+  fail-on = "error"                          as --fail-on
+  as-of = 2026-01-31                         as --as-of
+  extend-exclude = ["vendor", "legacy/**"]   paths never scanned
+  [per-file-ignores]
+  "tests/**" = ["placeholder-key"]           rules dropped for matching paths
+  [allowlist]
+  secrets = ["^sk-test-"]                    regexes of keys fine to commit
+  paths = ["docs/**"]                        paths whose findings are dropped
+Globs are relative to the configuration file's folder; a glob without `/`
+matches a file or folder name at any depth."#;
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan files and directories (the default is the current directory).
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = SCAN_AFTER_HELP)]
     Scan(ScanArgs),
     /// List every rule with its level and a one-line summary.
     Rules {
@@ -60,27 +87,6 @@ enum RulesFormat {
     Json,
     /// The table used in the README.
     Markdown,
-}
-
-/// The lowest level that makes keylint exit with 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum FailOn {
-    Error,
-    Warning,
-    Note,
-    /// Always exit 0 when the scan ran (useful when uploading SARIF).
-    Never,
-}
-
-impl FailOn {
-    fn threshold(self) -> Option<Level> {
-        match self {
-            FailOn::Error => Some(Level::Error),
-            FailOn::Warning => Some(Level::Warning),
-            FailOn::Note => Some(Level::Note),
-            FailOn::Never => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -114,9 +120,9 @@ struct ScanArgs {
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     ignore: Vec<String>,
 
-    /// Exit with 1 when a finding is at or above this level.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
+    /// Exit with 1 when a finding is at or above this level [default: warning].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
 
     /// Worker threads [default: the number of CPUs, at most 12].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -155,6 +161,24 @@ struct ScanArgs {
     /// Do not print warnings about skipped or unreadable files on stderr.
     #[arg(short, long)]
     quiet: bool,
+
+    /// Read the configuration from FILE instead of searching for keylint.toml,
+    /// .keylint.toml or pyproject.toml [tool.keylint] above the scanned path.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+
+    /// Use no configuration file, only the defaults and these flags.
+    #[arg(long)]
+    no_config: bool,
+
+    /// Report only findings that FILE (written by --write-baseline) does not hold.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+
+    /// Record the current findings in FILE (by fingerprint, never the secret) and
+    /// exit 0. Later scans with --baseline FILE report only new ones.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {

@@ -2,29 +2,32 @@
 
 use super::{ColorChoice, ScanArgs, fail};
 use crate::analyze::{AnalyzeOptions, Analyzer};
+use crate::baseline::Baseline;
+use crate::config::{self, Config, Overrides};
 use crate::findings::{DiagnosticKind, Report};
 use crate::output::{self, Context, Format};
 use crate::rules::RuleSet;
 use crate::scan::{self, ScanRequest};
-use crate::walk::WalkOptions;
+use crate::walk::{Excluded, WalkOptions};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub(super) fn run(args: ScanArgs) -> ExitCode {
     let all = RuleSet::builtin();
-    let rules = match all.select(&args.select, &args.ignore) {
-        Ok(rules) => rules,
-        Err(e) => return fail(e),
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(e) => return fail(format!("cannot read the working directory: {e}")),
     };
 
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut dash = false;
-    for p in args.paths {
+    for p in &args.paths {
         if p.as_os_str() == "-" {
             dash = true;
         } else {
-            paths.push(p);
+            paths.push(p.clone());
         }
     }
     let stdin_name = match (&args.stdin_filename, dash) {
@@ -44,21 +47,41 @@ pub(super) fn run(args: ScanArgs) -> ExitCode {
         paths.push(PathBuf::from("."));
     }
 
+    let config = match find_config(&args, paths.first().map(PathBuf::as_path), &cwd, &all) {
+        Ok(config) => config,
+        Err(e) => return fail(e),
+    };
+    let config = config.as_ref();
+    let cli = Overrides {
+        select: &args.select,
+        ignore: &args.ignore,
+        fail_on: args.fail_on,
+        as_of: args.as_of,
+    };
+    let rules = match config::select_rules(&all, config, &cli) {
+        Ok(rules) => rules,
+        Err(e) => return fail(e),
+    };
+    let baseline = match args.baseline.as_deref().map(|b| Baseline::load(b, &cwd)) {
+        Some(Err(e)) => return fail(e),
+        Some(Ok(b)) => Some(b),
+        None => None,
+    };
+
     let threads = args.threads.map(usize::from).unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
             .min(12)
     });
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let as_of = config::as_of(config, &cli).unwrap_or_else(|| jiff::ZonedDateTime::now().date());
     let analyzer = Analyzer::new(
         rules,
         &all,
         AnalyzeOptions {
             show_secrets: args.show_secrets,
             as_of,
+            allow_secrets: config.and_then(|c| c.allow_secrets.clone()),
         },
     );
     let request = ScanRequest {
@@ -68,16 +91,34 @@ pub(super) fn run(args: ScanArgs) -> ExitCode {
             threads,
             no_ignore: args.no_ignore,
             follow_links: args.follow,
+            exclude: config
+                .and_then(|c| c.extend_exclude.clone())
+                .map(|patterns| {
+                    Arc::new(Excluded {
+                        patterns,
+                        cwd: cwd.clone(),
+                    })
+                }),
         },
         max_file_size: args.max_file_size,
     };
-    let report = match scan::run(&analyzer, &request, &mut std::io::stdin().lock()) {
+    let mut report = match scan::run(&analyzer, &request, &mut std::io::stdin().lock()) {
         Ok(report) => report,
         Err(e) => return fail(e),
     };
+    if let Some(config) = config {
+        config.filter(&mut report, &cwd);
+    }
 
     if !args.quiet {
         print_diagnostics(&report);
+    }
+
+    if let Some(file) = &args.write_baseline {
+        return write_baseline(&report, file, &cwd, args.quiet);
+    }
+    if let Some(baseline) = &baseline {
+        baseline.apply(&mut report, &cwd);
     }
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
@@ -127,11 +168,44 @@ pub(super) fn run(args: ScanArgs) -> ExitCode {
         );
     }
 
-    let failing = args
-        .fail_on
+    let failing = config::fail_on(config, &cli)
         .threshold()
         .is_some_and(|level| report.count_at_or_above(level) > 0);
     ExitCode::from(u8::from(failing))
+}
+
+/// The configuration in force: `--config FILE`, none with `--no-config`, or the
+/// first one found walking up from the first path (the working directory for
+/// standard input).
+fn find_config(
+    args: &ScanArgs,
+    first: Option<&Path>,
+    cwd: &Path,
+    all: &RuleSet,
+) -> Result<Option<Config>, String> {
+    let found = match (&args.config, args.no_config) {
+        (Some(file), _) => config::load(file, cwd, all).map(Some),
+        (None, true) => Ok(None),
+        (None, false) => config::discover(first.unwrap_or(cwd), cwd, all),
+    };
+    found.map_err(|e| e.to_string())
+}
+
+fn write_baseline(report: &Report, file: &Path, cwd: &Path, quiet: bool) -> ExitCode {
+    let baseline = Baseline::from_report(report, file, cwd);
+    if let Err(e) = std::fs::write(file, baseline.to_json()) {
+        return fail(format!("cannot write the baseline {}: {e}", file.display()));
+    }
+    if !quiet {
+        let n = report.findings.len();
+        eprintln!(
+            "keylint: recorded {n} finding{} in {}; scan with --baseline {} to report only new ones",
+            if n == 1 { "" } else { "s" },
+            file.display(),
+            file.display()
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 fn print_diagnostics(report: &Report) {

@@ -93,8 +93,18 @@ fn summary(report: &Report, paint: &Paint, out: &mut dyn Write) -> io::Result<()
         0 => String::new(),
         n => format!(" ({} skipped)", plural(n, "binary file")),
     };
+    let baseline = match report.in_baseline {
+        Some(n) if n > 0 => format!("; {} in the baseline", plural(n, "finding")),
+        _ => String::new(),
+    };
+    // With a baseline, what is shown is what is new.
+    let new = if report.in_baseline.is_some() {
+        "new "
+    } else {
+        ""
+    };
     if report.findings.is_empty() {
-        return writeln!(out, "No findings in {files}{binary}.");
+        return writeln!(out, "No {new}findings in {files}{binary}{baseline}.");
     }
     let mut parts = Vec::new();
     for level in [Level::Error, Level::Warning, Level::Note] {
@@ -105,8 +115,8 @@ fn summary(report: &Report, paint: &Paint, out: &mut dyn Write) -> io::Result<()
     }
     writeln!(
         out,
-        "Found {} ({}) in {} of {files} scanned{binary}.",
-        plural(report.findings.len(), "finding"),
+        "Found {} ({}) in {} of {files} scanned{binary}{baseline}.",
+        plural(report.findings.len(), &format!("{new}finding")),
         parts.join(", "),
         report.files_with_findings()
     )

@@ -37,6 +37,9 @@ struct Summary {
     files_scanned: usize,
     findings: usize,
     binary_files_skipped: usize,
+    /// Findings left out because the baseline holds them; only with `--baseline`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_baseline: Option<usize>,
 }
 
 impl<'a> From<&'a Finding> for JsonFinding<'a> {
@@ -67,6 +70,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             files_scanned: report.files_scanned,
             findings: report.findings.len(),
             binary_files_skipped: report.binary_skipped,
+            in_baseline: report.in_baseline,
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
