@@ -3,7 +3,8 @@
 //!
 //! The data flow, one module each: [`walk`] discovers files, [`source`] reads them,
 //! [`analyze`] runs the per-file pipeline with the [`rules`], [`findings`] holds the
-//! sorted result, and [`output`] renders it. [`cli`] is the command line on top.
+//! sorted result, and [`output`] renders it. [`cli`] is the command line on top;
+//! [`server`] serves the same analysis to editors over the Language Server Protocol.
 
 pub mod analyze;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod output;
 pub mod project;
 pub mod rules;
 pub mod scan;
+pub mod server;
 pub mod source;
 pub mod syntax;
 pub mod walk;

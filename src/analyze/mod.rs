@@ -606,6 +606,17 @@ impl Analyzer {
 
     /// Judge the cross-file rules once every file has been analysed.
     pub fn judge_project(&self, report: &mut Report) {
+        self.judge_project_with(report, &env_file_git::git_status);
+    }
+
+    /// `judge_project`, asking `git_status` about `.env` files by their report path:
+    /// the language server reports paths relative to the workspace, not to its own
+    /// working directory.
+    pub fn judge_project_with(
+        &self,
+        report: &mut Report,
+        git_status: &dyn Fn(&str) -> env_file_git::GitStatus,
+    ) {
         report.project.sort();
         if self.rules.get(env_typo::ENV_VAR_TYPO).is_some() {
             let findings = env_typo::judge(&report.project, &self.env);
@@ -615,7 +626,7 @@ impl Analyzer {
         report.findings.extend(findings);
         if self.rules.get(env_file_git::ENV_FILE_NOT_IGNORED).is_some() {
             let sites = &report.project.env_files_with_keys;
-            let findings = env_file_git::judge(sites, &env_file_git::git_status);
+            let findings = env_file_git::judge(sites, git_status);
             report.findings.extend(findings);
         }
     }
