@@ -235,6 +235,7 @@ mod tests {
                 text: String::new(),
                 highlight: 0..0,
             },
+            replacement: None,
         }
     }
 

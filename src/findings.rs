@@ -68,6 +68,9 @@ pub struct Finding {
     /// Stable across line moves: a hash of the rule and the normalised secret or code.
     pub fingerprint: String,
     pub snippet: Snippet,
+    /// Text that fixes the finding when it replaces the range exactly (the current
+    /// model for a deprecated one, the variable the SDK reads): the editor's quick fix.
+    pub replacement: Option<String>,
 }
 
 impl Finding {

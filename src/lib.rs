@@ -5,6 +5,7 @@
 //! [`analyze`] runs the per-file pipeline with the [`rules`], [`findings`] holds the
 //! sorted result, and [`output`] renders it. [`cli`] is the command line on top;
 //! [`config`] reads `keylint.toml` and [`baseline`] the recorded findings.
+//! [`server`] serves the same analysis to editors over the Language Server Protocol.
 
 pub mod analyze;
 pub mod baseline;
@@ -16,6 +17,7 @@ pub mod output;
 pub mod project;
 pub mod rules;
 pub mod scan;
+pub mod server;
 pub mod source;
 pub mod syntax;
 pub mod walk;

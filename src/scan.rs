@@ -36,14 +36,7 @@ pub fn run(
         stdin
             .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
-        let kind = FileKind::from_path(std::path::Path::new(name));
-        let display = walk::display_path(std::path::Path::new(name));
-        let loaded = if source::is_binary(&bytes) {
-            Err(LoadError::Binary)
-        } else {
-            Ok(source::RawFile { kind, bytes })
-        };
-        report = report.merge(analyze_loaded(analyzer, &display, true, loaded, false));
+        report = report.merge(analyze_named(analyzer, name, bytes));
     }
     if !request.paths.is_empty() {
         let (candidates, walk_diagnostics) = walk::discover(&request.paths, &request.walk)?;
@@ -75,6 +68,20 @@ pub fn run(
     analyzer.judge_project(&mut report);
     report.finish();
     Ok(report)
+}
+
+/// Analyse content that does not come from the walk (standard input, an editor's
+/// buffer) as the file `name`: the name decides the file kind and the path-based
+/// judgements. The cross-file rules are not judged yet (`Analyzer::judge_project`).
+pub fn analyze_named(analyzer: &Analyzer, name: &str, bytes: Vec<u8>) -> Report {
+    let kind = FileKind::from_path(std::path::Path::new(name));
+    let display = walk::display_path(std::path::Path::new(name));
+    let loaded = if source::is_binary(&bytes) {
+        Err(LoadError::Binary)
+    } else {
+        Ok(source::RawFile { kind, bytes })
+    };
+    analyze_loaded(analyzer, &display, true, loaded, false)
 }
 
 /// The directories of the OpenAI SDK's own packages among the scanned files: those

@@ -1407,6 +1407,34 @@ fn slash_comment_directive_works_in_javascript() {
 }
 
 #[test]
+fn ignore_comment_suppresses_env_file_not_ignored_at_the_first_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir.path())
+        .status()
+        .expect("git runs");
+    assert!(init.success());
+    let body = "OPENAI_API_KEY={key:openai-project}\n";
+    write(dir.path(), ".env", expand(body));
+    let r = run(dir.path(), &["scan", "--format", "concise", "."]);
+    assert!(
+        r.stdout.contains("error[env-file-not-ignored]"),
+        "not vacuous: the rule fires without a directive"
+    );
+    write(
+        dir.path(),
+        ".env",
+        with_directives(&format!("# kl: ignore[env-file-not-ignored]\n{body}")),
+    );
+    let r = run(dir.path(), &["scan", "--format", "concise", "."]);
+    r.expect_code(1);
+    let lines = r.lines();
+    assert_eq!(lines.len(), 1, "only hardcoded-key is left");
+    assert!(lines[0].starts_with(".env:2:16: error[hardcoded-key] "));
+}
+
+#[test]
 fn malformed_directive_warns_on_stderr_and_in_json_and_suppresses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     write(

@@ -332,6 +332,7 @@ impl Analyzer {
                             &format!("{:?}:{}", req.ecosystem, req.spec),
                         ),
                         snippet: lines::snippet(&file.text, &lines, req.range.clone(), &[]),
+                        replacement: None,
                     }
                 });
             report.project.pins.push(Pin {
@@ -420,15 +421,17 @@ impl Analyzer {
             let mut raw = self.check_keys(segment, info, want);
             // Before env-file-not-ignored looks: an allowlisted key is not a real one.
             self.drop_allowlisted(&segment.text, &mut raw);
-            if hits.rules & bits.env_file != 0
+            // env-file-not-ignored is about the file, reported once at its first key.
+            let env_file_site = if hits.rules & bits.env_file != 0
                 && segment.kind == FileKind::DotEnv
                 && env_file_key.is_none()
             {
-                env_file_key = raw
-                    .iter()
+                raw.iter()
                     .find(|f| f.rule == keys::HARDCODED)
-                    .map(|f| segment.to_file(f.range.clone()));
-            }
+                    .map(|f| f.range.clone())
+            } else {
+                None
+            };
             let code_hits = hits.rules & self.code_rules;
             let view =
                 CodeView::new(&segment.text, segment.kind, &file.path).with_cells(&segment.cells);
@@ -476,6 +479,14 @@ impl Analyzer {
                     ),
                 });
             }
+            if let Some(site) = env_file_site
+                && !suppressions.covers(
+                    seg_lines.line_of(site.start),
+                    env_file_git::ENV_FILE_NOT_IGNORED,
+                )
+            {
+                env_file_key = Some(segment.to_file(site));
+            }
             for (range, site, canonical, rule) in near_misses {
                 if !suppressions.covers(seg_lines.line_of(range.start), rule) {
                     pending_env.push((segment.to_file(range), site, canonical, rule));
@@ -517,6 +528,7 @@ impl Analyzer {
                 message: f.message.clone(),
                 fingerprint: fingerprint(&rule.id, &normalize_code(&f.basis)),
                 snippet: lines::snippet(&file.text, &file_lines, range.clone(), &secrets),
+                replacement: exact_replacement(&file.text, range, &f.basis, &f.replacement),
             });
         }
         // Message and level of these wait for the whole project: see `judge_project`.
@@ -529,12 +541,25 @@ impl Analyzer {
             message: String::new(),
             fingerprint: fingerprint(&rule.id, basis),
             snippet: lines::snippet(&file.text, &file_lines, range.clone(), &secrets),
+            replacement: None,
         };
         for (range, site, canonical, rule_id) in pending_env {
             let Some(rule) = self.rules.get(rule_id) else {
                 continue;
             };
-            let finding = pending(rule, range, &format!("{:?}:{}", site.role, site.name));
+            let mut finding = pending(
+                rule,
+                range.clone(),
+                &format!("{:?}:{}", site.role, site.name),
+            );
+            let rename = if rule_id == sdk_pins::LEGACY_ENV_VAR {
+                self.env
+                    .context_dependent(&site.name)
+                    .and_then(|row| row.v1_replacement.clone())
+            } else {
+                Some(canonical.clone())
+            };
+            finding.replacement = exact_replacement(&file.text, &range, &site.name, &rename);
             if rule_id == sdk_pins::LEGACY_ENV_VAR {
                 report.project.legacy_env.push(LegacyEnvSite {
                     name: site.name,
@@ -628,6 +653,17 @@ impl Analyzer {
 
     /// Judge the cross-file rules once every file has been analysed.
     pub fn judge_project(&self, report: &mut Report) {
+        self.judge_project_with(report, &env_file_git::git_status);
+    }
+
+    /// `judge_project`, asking `git_status` about `.env` files by their report path:
+    /// the language server reports paths relative to the workspace, not to its own
+    /// working directory.
+    pub fn judge_project_with(
+        &self,
+        report: &mut Report,
+        git_status: &dyn Fn(&str) -> env_file_git::GitStatus,
+    ) {
         report.project.sort();
         if self.rules.get(env_typo::ENV_VAR_TYPO).is_some() {
             let findings = env_typo::judge(&report.project, &self.env);
@@ -637,7 +673,7 @@ impl Analyzer {
         report.findings.extend(findings);
         if self.rules.get(env_file_git::ENV_FILE_NOT_IGNORED).is_some() {
             let sites = &report.project.env_files_with_keys;
-            let findings = env_file_git::judge(sites, &env_file_git::git_status);
+            let findings = env_file_git::judge(sites, git_status);
             report.findings.extend(findings);
         }
     }
@@ -785,6 +821,20 @@ impl Analyzer {
             engine.check(view, signals, out);
         }
     }
+}
+
+/// A replacement applies only where the finding's range holds exactly the text that
+/// was judged: a model id inside an escaped JSON string, or a name the range does not
+/// cover alone, would be garbled by the edit.
+fn exact_replacement(
+    text: &str,
+    range: &Range<usize>,
+    judged: &str,
+    replacement: &Option<String>,
+) -> Option<String> {
+    replacement
+        .clone()
+        .filter(|_| text.get(range.clone()) == Some(judged))
 }
 
 /// A manifest makes its directory the root of a project for the cross-file rules.

@@ -5,6 +5,7 @@
 
 mod rules_cmd;
 mod scan_cmd;
+mod server_cmd;
 
 use crate::config::FailOn;
 use crate::output::Format;
@@ -20,6 +21,7 @@ Examples:
   cat app.py | keylint scan --stdin-filename app.py
   keylint rules                        list the rules
   keylint rule hardcoded-key           explain one rule
+  keylint server                       serve editors (Language Server Protocol)
 
 Suppress a finding with a comment on its line or the line above:
   api_key = load()  # keylint: ignore[placeholder-key]";
@@ -79,6 +81,9 @@ enum Command {
         /// The rule id, e.g. `hardcoded-key`.
         id: String,
     },
+    /// Run as a Language Server on standard input and output, for editors.
+    #[command(after_help = server_cmd::AFTER_HELP)]
+    Server(ServerArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -181,6 +186,21 @@ struct ScanArgs {
     write_baseline: Option<PathBuf>,
 }
 
+#[derive(Debug, clap::Args)]
+struct ServerArgs {
+    /// Run only these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    select: Vec<String>,
+
+    /// Do not run these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    ignore: Vec<String>,
+
+    /// The date that date-aware rules judge against [default: today].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<jiff::civil::Date>,
+}
+
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
     s.parse::<jiff::civil::Date>()
         .map_err(|e| format!("`{s}` is not a date in YYYY-MM-DD form ({e})"))
@@ -213,5 +233,6 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => scan_cmd::run(args),
         Command::Rules { format } => rules_cmd::list(format),
         Command::Rule { id } => rules_cmd::show(&id),
+        Command::Server(args) => server_cmd::run(args),
     }
 }

@@ -282,6 +282,7 @@ fn finding(range: Range<usize>, basis: &str, text: String) -> RawFinding {
         secret: None,
         basis: basis.to_string(),
         level: None,
+        replacement: None,
     }
 }
 

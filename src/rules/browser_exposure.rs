@@ -177,6 +177,7 @@ fn finding(range: Range<usize>, basis: &str, message: String) -> RawFinding {
         secret: None,
         basis: basis.to_string(),
         level: None,
+        replacement: None,
     }
 }
 

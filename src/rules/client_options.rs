@@ -173,6 +173,7 @@ impl ClientOptions<'_> {
                 secret: None,
                 basis: format!("{via} retries 0"),
                 level: None,
+                replacement: None,
             });
         }
     }
@@ -436,6 +437,7 @@ fn base_url_finding(range: Range<usize>, url: &str, message: String) -> RawFindi
         secret: None,
         basis: url.trim_end_matches('/').to_ascii_lowercase(),
         level: None,
+        replacement: None,
     }
 }
 

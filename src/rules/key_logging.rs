@@ -796,6 +796,7 @@ pub fn check_code(
             secret: secret_on_lines(text, &range, formats, show_secrets),
             basis: format!("{}({})", call.callee, &text[range]),
             level: None,
+            replacement: None,
         });
     }
 }

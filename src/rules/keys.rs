@@ -31,6 +31,9 @@ pub struct RawFinding {
     /// What the fingerprint hashes: the normalised secret or code.
     pub basis: String,
     pub level: Option<Level>,
+    /// Text that fixes the finding when it replaces `range` (a model id, a variable
+    /// name), offered by the language server as a quick fix.
+    pub replacement: Option<String>,
 }
 
 /// Which of the engine's rules run on this segment, and what the prefilter saw.
@@ -120,6 +123,7 @@ pub fn check(text: &str, info: SegmentInfo, want: Wanted, formats: &KeyFormats) 
                     secret: Some((m.range(), shown)),
                     basis: key.to_string(),
                     level: None,
+                    replacement: None,
                 });
             }
         }
@@ -275,6 +279,7 @@ fn malformed_marker_runs(
                 secret: Some((start..end, shown)),
                 basis: run.to_string(),
                 level: None,
+                replacement: None,
             });
             from = from.max(end);
         }
@@ -534,6 +539,7 @@ fn malformed_value(
         secret: Some((key.range.clone(), shown)),
         basis: content.to_string(),
         level: None,
+        replacement: None,
     });
 }
 
@@ -578,6 +584,7 @@ fn whitespace_inside_key(
         secret: Some((value.range.clone(), shown)),
         basis: joined,
         level: None,
+        replacement: None,
     });
 }
 
@@ -630,6 +637,7 @@ fn placeholder_value(
         secret,
         basis: format!("{name}={content}"),
         level: None,
+        replacement: None,
     });
 }
 

@@ -704,6 +704,7 @@ impl<'m> Judge<'m> {
                 secret: None,
                 basis: id.to_string(),
                 level: Some(level),
+                replacement: self.drop_in_replacement(d),
             });
         }
         if let Some(best) = self.suggestion(id) {
@@ -714,6 +715,7 @@ impl<'m> Judge<'m> {
                 secret: None,
                 basis: id.to_string(),
                 level: None,
+                replacement: Some(best.to_string()),
             });
         }
     }
@@ -764,6 +766,7 @@ impl<'m> Judge<'m> {
             secret: None,
             basis: format!("{via} {id}"),
             level: None,
+            replacement: None,
         });
     }
 
@@ -810,6 +813,21 @@ impl<'m> Judge<'m> {
                 Level::Warning,
             ),
         }
+    }
+
+    /// The replacement as an id to write in place of the deprecated one: only when
+    /// OpenAI names exactly one known model (not "gpt-5 or gpt-4.1", not "gpt-4o on
+    /// /v1/chat/completions") and that model still answers.
+    fn drop_in_replacement(&self, d: &Deprecation) -> Option<String> {
+        let replacement = d.replacement.as_deref()?;
+        if !self.models.is_known(replacement) {
+            return None;
+        }
+        let gone = self
+            .models
+            .deprecation(replacement)
+            .is_some_and(|r| r.phase(self.as_of) == Phase::ShutDown);
+        (!gone).then(|| replacement.to_string())
     }
 
     /// "OpenAI suggests X (as of DATE)", warning when X is itself going away.
@@ -1637,6 +1655,25 @@ x = {\"model\": \"gpt-4-o\"}
             msg.contains("gpt-3.5-turbo-instruct was itself shut down on 2026-09-28"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn a_quick_fix_replacement_is_one_model_that_still_answers() {
+        let replacement = |id: &str| {
+            let found = run("app.py", &format!("create(model=\"{id}\")\n"));
+            assert!(!found.is_empty(), "{id} is reported");
+            found[0].replacement.clone()
+        };
+        // One known id that still answers.
+        assert_eq!(replacement("gpt-4").as_deref(), Some("gpt-5.5"));
+        // "gpt-5 or gpt-4.1": a choice, not a drop-in.
+        assert_eq!(replacement("gpt-4-0314"), None);
+        // gpt-3.5-turbo-instruct was itself shut down.
+        assert_eq!(replacement("text-davinci-003"), None);
+        // unknown-model offers its suggestion.
+        let found = run("app.py", "create(model=\"gpt-4o-mnii\")\n");
+        assert_eq!(rules(&found), [UNKNOWN_MODEL]);
+        assert_eq!(found[0].replacement.as_deref(), Some("gpt-4o-mini"));
     }
 
     #[test]

@@ -262,6 +262,7 @@ pub fn check(
             secret: None,
             basis: format!("{} {}", w.shown, w.function.unwrap_or("")),
             level: None,
+            replacement: None,
         });
     }
 }
