@@ -4,7 +4,8 @@
 //! The data flow, one module each: [`walk`] discovers files, [`source`] reads them,
 //! [`analyze`] runs the per-file pipeline with the [`rules`], [`findings`] holds the
 //! sorted result, and [`output`] renders it. [`cli`] is the command line on top;
-//! [`config`] reads `keylint.toml` and [`baseline`] the recorded findings.
+//! [`config`] reads `keylint.toml` and [`baseline`] the recorded findings;
+//! [`staged`] reads the files of the next commit from git's index.
 //! [`server`] serves the same analysis to editors over the Language Server Protocol.
 
 pub mod analyze;
@@ -19,6 +20,7 @@ pub mod rules;
 pub mod scan;
 pub mod server;
 pub mod source;
+pub mod staged;
 pub mod syntax;
 pub mod walk;
 

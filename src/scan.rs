@@ -7,6 +7,7 @@ use crate::rules::sdk_pins;
 use crate::source::{self, FileKind, LoadError, human_size};
 use crate::walk::{self, Candidate, WalkOptions};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -41,28 +42,19 @@ pub fn run(
     if !request.paths.is_empty() {
         let (candidates, walk_diagnostics) = walk::discover(&request.paths, &request.walk)?;
         report.diagnostics.extend(walk_diagnostics);
-        let sdk_dirs = sdk_source_dirs(&candidates, request.max_file_size);
-        let analyze_one = |c: &Candidate| {
+        let max_size = request.max_file_size;
+        let sdk_dirs = sdk_source_dirs(candidates.iter().map(|c| {
+            let read = move || {
+                source::load(&c.path, max_size)
+                    .ok()
+                    .map(|f| Cow::Owned(f.bytes))
+            };
+            (c.display.as_str(), read)
+        }));
+        let files = analyze_each(candidates, request.walk.threads, |c| {
             let sdk_source = project::in_any_dir(&c.display, &sdk_dirs);
-            analyze_candidate(analyzer, c, request.max_file_size, sdk_source)
-        };
-        let files = if candidates.len() <= 1 || request.walk.threads <= 1 {
-            candidates
-                .iter()
-                .map(analyze_one)
-                .fold(Report::default(), Report::merge)
-        } else {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(request.walk.threads)
-                .build()
-                .map_err(|e| format!("cannot start worker threads: {e}"))?;
-            pool.install(|| {
-                candidates
-                    .par_iter()
-                    .map(analyze_one)
-                    .reduce(Report::default, Report::merge)
-            })
-        };
+            analyze_candidate(analyzer, &c, request.max_file_size, sdk_source)
+        })?;
         report = report.merge(files);
     }
     analyzer.judge_project(&mut report);
@@ -84,19 +76,77 @@ pub fn analyze_named(analyzer: &Analyzer, name: &str, bytes: Vec<u8>) -> Report 
     analyze_loaded(analyzer, &display, true, loaded, false)
 }
 
+/// A file whose content does not come from the walk (git's index), under the name it
+/// is reported as. The content is already checked for size and binary bytes.
+#[derive(Debug)]
+pub struct NamedContent {
+    pub display: String,
+    pub loaded: Result<source::RawFile, LoadError>,
+}
+
+/// The per-file pass over contents held in memory, in parallel, exactly as a walk's
+/// files are analysed. Binary files count as skipped without a warning each, as in
+/// a walk. The cross-file rules are not judged yet (`Analyzer::judge_project`).
+pub fn analyze_contents(
+    analyzer: &Analyzer,
+    files: Vec<NamedContent>,
+    threads: usize,
+) -> Result<Report, String> {
+    let sdk_dirs = sdk_source_dirs(files.iter().map(|f| {
+        let read = || {
+            f.loaded
+                .as_ref()
+                .ok()
+                .map(|raw| Cow::Borrowed(&raw.bytes[..]))
+        };
+        (f.display.as_str(), read)
+    }));
+    analyze_each(files, threads, |file| {
+        let sdk_source = project::in_any_dir(&file.display, &sdk_dirs);
+        analyze_loaded(analyzer, &file.display, false, file.loaded, sdk_source)
+    })
+}
+
+/// Run `one` on every item, on `threads` workers, and merge the reports.
+fn analyze_each<T: Send>(
+    items: Vec<T>,
+    threads: usize,
+    one: impl Fn(T) -> Report + Sync + Send,
+) -> Result<Report, String> {
+    if items.len() <= 1 || threads <= 1 {
+        return Ok(items
+            .into_iter()
+            .map(one)
+            .fold(Report::default(), Report::merge));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| format!("cannot start worker threads: {e}"))?;
+    Ok(pool.install(|| {
+        items
+            .into_par_iter()
+            .map(one)
+            .reduce(Report::default, Report::merge)
+    }))
+}
+
 /// The directories of the OpenAI SDK's own packages among the scanned files: those
 /// whose manifest names the package `openai`. Read before the per-file pass, so
-/// the rules about using the SDK skip the SDK itself (and never parse it).
-fn sdk_source_dirs(candidates: &[Candidate], max_size: u64) -> Vec<String> {
-    candidates
-        .iter()
-        .filter_map(|c| {
-            let (dir, name) = c.display.rsplit_once('/').unwrap_or(("", &c.display));
+/// the rules about using the SDK skip the SDK itself (and never parse it). Each
+/// file comes with its display path and its bytes; only manifests are read.
+fn sdk_source_dirs<'a, 'b, R>(files: impl Iterator<Item = (&'a str, R)>) -> Vec<String>
+where
+    R: FnOnce() -> Option<Cow<'b, [u8]>>,
+{
+    files
+        .filter_map(|(display, read)| {
+            let (dir, name) = display.rsplit_once('/').unwrap_or(("", display));
             if !sdk_pins::MANIFESTS_NAMING_A_PACKAGE.contains(&name) {
                 return None;
             }
-            let file = source::load(&c.path, max_size).ok()?;
-            let text = String::from_utf8_lossy(&file.bytes);
+            let bytes = read()?;
+            let text = String::from_utf8_lossy(&bytes);
             sdk_pins::declares_the_sdk(&text).then(|| dir.to_string())
         })
         .collect()

@@ -45,6 +45,8 @@ const SCAN_AFTER_HELP: &str = r#"Examples:
   cat app.py | keylint scan --stdin-filename app.py
   keylint scan --write-baseline .keylint-baseline.json   record today's findings
   keylint scan --baseline .keylint-baseline.json         then report only new ones
+  keylint scan --staged                git pre-commit hook: what the commit holds
+  keylint scan --format sarif -o keylint.sarif --sarif-category keylint-web web/
 
 Suppress a finding with a comment on its line or the line above:
   api_key = load()  # keylint: ignore[placeholder-key]
@@ -146,6 +148,18 @@ struct ScanArgs {
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
 
+    /// Scan what the next commit holds: the staged content of the files added,
+    /// copied, modified or renamed in git's index (not the work tree), for a git
+    /// pre-commit hook. The staged files are the project the cross-file rules see.
+    #[arg(long, conflicts_with_all = ["paths", "stdin_filename", "write_baseline"])]
+    staged: bool,
+
+    /// With --format sarif: the category GitHub code scanning files the results
+    /// under (`automationDetails.id` = `CATEGORY/`). Give each keylint upload of a
+    /// commit its own [default: keylint].
+    #[arg(long, value_name = "CATEGORY", value_parser = parse_sarif_category)]
+    sarif_category: Option<String>,
+
     /// Also scan files ignored by .gitignore, .ignore, .keylintignore, and dependency
     /// folders such as node_modules and virtualenvs.
     #[arg(long)]
@@ -199,6 +213,10 @@ struct ServerArgs {
     /// The date that date-aware rules judge against [default: today].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     as_of: Option<jiff::civil::Date>,
+}
+
+fn parse_sarif_category(s: &str) -> Result<String, String> {
+    crate::output::sarif_automation_id(s).map(|_| s.to_string())
 }
 
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {

@@ -8,6 +8,7 @@ use crate::findings::{DiagnosticKind, Report};
 use crate::output::{self, Context, Format};
 use crate::rules::RuleSet;
 use crate::scan::{self, ScanRequest};
+use crate::staged;
 use crate::walk::{Excluded, WalkOptions};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -30,6 +31,9 @@ pub(super) fn run(args: ScanArgs) -> ExitCode {
             paths.push(p.clone());
         }
     }
+    if args.sarif_category.is_some() && args.format != Format::Sarif {
+        return fail("--sarif-category applies to --format sarif only");
+    }
     let stdin_name = match (&args.stdin_filename, dash) {
         (Some(name), _) => {
             if !paths.is_empty() {
@@ -43,7 +47,7 @@ pub(super) fn run(args: ScanArgs) -> ExitCode {
         (None, true) => Some("-".to_string()),
         (None, false) => None,
     };
-    if stdin_name.is_none() && paths.is_empty() {
+    if stdin_name.is_none() && paths.is_empty() && !args.staged {
         paths.push(PathBuf::from("."));
     }
 
@@ -84,25 +88,41 @@ pub(super) fn run(args: ScanArgs) -> ExitCode {
             allow_secrets: config.and_then(|c| c.allow_secrets.clone()),
         },
     );
-    let request = ScanRequest {
-        paths,
-        stdin_name,
-        walk: WalkOptions {
-            threads,
-            no_ignore: args.no_ignore,
-            follow_links: args.follow,
-            exclude: config
-                .and_then(|c| c.extend_exclude.clone())
-                .map(|patterns| {
-                    Arc::new(Excluded {
-                        patterns,
-                        cwd: cwd.clone(),
-                    })
-                }),
-        },
-        max_file_size: args.max_file_size,
+    let exclude = config
+        .and_then(|c| c.extend_exclude.clone())
+        .map(|patterns| {
+            Arc::new(Excluded {
+                patterns,
+                cwd: cwd.clone(),
+            })
+        });
+    // With --staged, why nothing was scanned, if nothing was.
+    let mut nothing_to_scan = None;
+    let scanned = if args.staged {
+        let excluded = |name: &str| {
+            exclude
+                .as_ref()
+                .is_some_and(|e| e.contains(Path::new(name)))
+        };
+        staged::scan(&analyzer, &cwd, args.max_file_size, threads, &excluded).map(|s| {
+            nothing_to_scan = s.nothing_to_scan();
+            s.report
+        })
+    } else {
+        let request = ScanRequest {
+            paths,
+            stdin_name,
+            walk: WalkOptions {
+                threads,
+                no_ignore: args.no_ignore,
+                follow_links: args.follow,
+                exclude,
+            },
+            max_file_size: args.max_file_size,
+        };
+        scan::run(&analyzer, &request, &mut std::io::stdin().lock())
     };
-    let mut report = match scan::run(&analyzer, &request, &mut std::io::stdin().lock()) {
+    let mut report = match scanned {
         Ok(report) => report,
         Err(e) => return fail(e),
     };
@@ -111,7 +131,7 @@ pub(super) fn run(args: ScanArgs) -> ExitCode {
     }
 
     if !args.quiet {
-        print_diagnostics(&report);
+        print_diagnostics(&report, nothing_to_scan.is_some());
     }
 
     if let Some(file) = &args.write_baseline {
@@ -134,19 +154,31 @@ pub(super) fn run(args: ScanArgs) -> ExitCode {
     let ctx = Context {
         rules: analyzer.rules(),
         color,
+        sarif_category: args.sarif_category.as_deref(),
     };
+    let render = |w: &mut dyn Write| match (nothing_to_scan, args.format) {
+        // In place of "No findings in 0 files.".
+        (Some(why), Format::Full) => writeln!(w, "No files to scan: {why}."),
+        _ => output::write(args.format, &report, &ctx, w),
+    };
+    if let Some(why) = nothing_to_scan
+        && args.format != Format::Full
+        && !args.quiet
+    {
+        eprintln!("keylint: note: No files to scan: {why}.");
+    }
     let written = match &args.output {
         Some(path) => std::fs::File::create(path)
             .and_then(|file| {
                 let mut w = std::io::BufWriter::new(file);
-                output::write(args.format, &report, &ctx, &mut w)?;
+                render(&mut w)?;
                 w.flush()
             })
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
-            match output::write(args.format, &report, &ctx, &mut w).and_then(|_| w.flush()) {
+            match render(&mut w).and_then(|_| w.flush()) {
                 // A closed pipe (`keylint scan | head`) is not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.map_err(|e| format!("cannot write to standard output: {e}")),
@@ -208,7 +240,9 @@ fn write_baseline(report: &Report, file: &Path, cwd: &Path, quiet: bool) -> Exit
     ExitCode::SUCCESS
 }
 
-fn print_diagnostics(report: &Report) {
+/// Warnings on stderr. `explained`: an empty scan is already explained (`--staged`
+/// with nothing staged), so the hint about ignore files would mislead.
+fn print_diagnostics(report: &Report, explained: bool) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     for d in &report.diagnostics {
@@ -228,7 +262,7 @@ fn print_diagnostics(report: &Report) {
         .diagnostics
         .iter()
         .all(|d| d.kind != DiagnosticKind::Skipped);
-    if report.files_scanned == 0 && report.binary_skipped == 0 && unreadable_only {
+    if report.files_scanned == 0 && report.binary_skipped == 0 && unreadable_only && !explained {
         let _ = writeln!(
             err,
             "keylint: note: no files were scanned; they may all be ignored (try --no-ignore)"

@@ -6,6 +6,8 @@ mod github;
 mod json;
 mod sarif;
 
+pub use sarif::automation_id as sarif_automation_id;
+
 use crate::findings::Report;
 use crate::rules::RuleSet;
 use std::io::{self, Write};
@@ -35,6 +37,9 @@ pub struct Context<'a> {
     /// The rules that ran (SARIF lists them).
     pub rules: &'a RuleSet,
     pub color: bool,
+    /// SARIF `automationDetails` category (`--sarif-category`), already checked by
+    /// [`sarif_automation_id`]; `None` is `keylint`.
+    pub sarif_category: Option<&'a str>,
 }
 
 pub fn write(

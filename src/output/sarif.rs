@@ -95,7 +95,48 @@ struct RuleProperties<'a> {
 
 #[derive(Serialize)]
 struct AutomationDetails {
-    id: &'static str,
+    id: String,
+}
+
+/// The category keylint's runs are filed under when none is given.
+pub const DEFAULT_CATEGORY: &str = "keylint";
+
+/// `automationDetails.id` for a category. GitHub reads the id as
+/// `category/run-id`, the category being everything before the last `/`; an id
+/// ending in `/` is a category alone, which is what `upload-sarif` writes for its
+/// `category` input (appending the `/`). upload-sarif keeps an id the file already
+/// has, so this is the category the analysis gets.
+pub fn automation_id(category: &str) -> Result<String, String> {
+    if category.is_empty() {
+        return Err("the SARIF category is empty; name it, e.g. `keylint-web`".to_string());
+    }
+    if category.trim_end_matches('/').is_empty() {
+        return Err(format!(
+            "`{category}` names no SARIF category (GitHub takes the part before the last \
+             `/`); name it, e.g. `keylint-web`"
+        ));
+    }
+    // A category is matched exactly between runs and shown as a filter; a space
+    // or a newline in it is nearly always a quoting slip in a workflow file.
+    if let Some(c) = category
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control())
+    {
+        let what = if c.is_whitespace() {
+            "whitespace"
+        } else {
+            "a control character"
+        };
+        return Err(format!(
+            "`{}` contains {what}; use one word such as `keylint-web` or `keylint/web`",
+            category.escape_debug()
+        ));
+    }
+    Ok(if category.ends_with('/') {
+        category.to_string()
+    } else {
+        format!("{category}/")
+    })
 }
 
 #[derive(Serialize)]
@@ -309,7 +350,10 @@ pub fn write(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::Result<
                     rules: rules.iter().map(|r| sarif_rule(r)).collect(),
                 },
             },
-            automation_details: AutomationDetails { id: "keylint/" },
+            automation_details: AutomationDetails {
+                id: automation_id(ctx.sarif_category.unwrap_or(DEFAULT_CATEGORY))
+                    .map_err(io::Error::other)?,
+            },
             invocations: [Invocation {
                 execution_successful: !report.diagnostics.iter().any(|d| d.kind.is_failure()),
                 tool_execution_notifications: report.diagnostics.iter().map(notification).collect(),
@@ -325,6 +369,20 @@ pub fn write(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn automation_id_is_the_category_and_a_slash() {
+        assert_eq!(automation_id("keylint").unwrap(), "keylint/");
+        assert_eq!(automation_id("keylint/web").unwrap(), "keylint/web/");
+        assert_eq!(automation_id("web/").unwrap(), "web/");
+        assert_eq!(
+            automation_id("/language:python").unwrap(),
+            "/language:python/"
+        );
+        for bad in ["", "/", "//", "key lint", "keylint\n", "tab\there"] {
+            assert!(automation_id(bad).is_err(), "{bad:?} is rejected");
+        }
+    }
 
     #[test]
     fn uris_are_percent_encoded_and_relative() {
