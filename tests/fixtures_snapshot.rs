@@ -4,42 +4,50 @@
 mod common;
 
 use common::{keylint, materialise_fixtures, repo_root, stdout};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Output;
 
 const FORMATS: [&str; 5] = ["full", "concise", "json", "sarif", "github"];
 
-/// Findings of one fixture folder in `full` format (the one people read).
-fn snapshot_folder(folder: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    materialise_fixtures(dir.path());
-    if folder.starts_with("env-file-not-ignored/") {
-        // The one rule that asks git: its fixtures need a work tree (each folder
-        // brings its own `.gitignore`). Everywhere else the temporary directory is
-        // outside any repository, so the rule stays silent there.
-        let fixture = dir.path().join("fixtures").join(folder);
-        let init = std::process::Command::new("git")
-            .args(["init", "-q"])
-            .current_dir(&fixture)
-            .status()
-            .expect("git runs");
-        assert!(init.success());
+/// Run keylint on `fixtures/{folder}` of a materialised copy in `dir`, with `args`
+/// before the path.
+fn scan_fixture(dir: &Path, folder: &str, args: &[&str]) -> Output {
+    // The one rule that asks git: its fixtures need a work tree (each folder
+    // brings its own `.gitignore`). Everywhere else the temporary directory is
+    // outside any repository, so the rule stays silent there.
+    let rule_dir = dir.join("fixtures/env-file-not-ignored");
+    for case in ["errors", "ok"] {
+        let fixture = rule_dir.join(case);
+        let wanted = folder.starts_with("env-file-not-ignored");
+        if wanted && !fixture.join(".git").exists() {
+            let init = std::process::Command::new("git")
+                .args(["init", "-q"])
+                .current_dir(&fixture)
+                .status()
+                .expect("git runs");
+            assert!(init.success());
+        }
     }
-    let out = keylint(
-        dir.path(),
-        &[
-            "scan",
-            &format!("fixtures/{folder}"),
-            "--color",
-            "never",
-            "--fail-on",
-            "never",
-        ],
-    );
+    let path = format!("fixtures/{folder}");
+    let mut all = vec!["scan"];
+    all.extend(args);
+    all.extend(["--fail-on", "never", &path]);
+    let out = keylint(dir, &all);
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+/// Findings of one fixture folder in `full` format (the one people read).
+fn snapshot_folder(folder: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    materialise_fixtures(dir.path());
+    let out = scan_fixture(dir.path(), folder, &["--color", "never"]);
     let mut text = stdout(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !stderr.is_empty() {
@@ -47,6 +55,31 @@ fn snapshot_folder(folder: &str) -> String {
         text.push_str(&stderr);
     }
     text
+}
+
+/// The fixture folders: one per rule and one per project, as `fixtures/` names them.
+fn fixture_folders() -> Vec<String> {
+    let names = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().unwrap().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let fixtures = repo_root().join("fixtures");
+    let mut folders: Vec<String> = names(&fixtures)
+        .into_iter()
+        .filter(|n| n != "projects")
+        .collect();
+    folders.extend(
+        names(&fixtures.join("projects"))
+            .into_iter()
+            .map(|p| format!("projects/{p}")),
+    );
+    folders
 }
 
 #[test]
@@ -106,12 +139,57 @@ fn every_format_snapshot() {
         );
         let text = stdout(&out);
         if format == "sarif" {
-            // The CI validates this file against the SARIF schema and GitHub's rules.
-            if let Some(path) = std::env::var_os("KEYLINT_SARIF_OUT") {
-                std::fs::write(path, &text).unwrap();
-            }
+            save_sarif("fixtures", &text);
         }
         insta::assert_snapshot!(format!("fixtures-{format}"), text);
+    }
+}
+
+/// The CI validates every file written here against the SARIF schema and GitHub's
+/// ingestion rules (`.ci/validate-sarif.sh --strict`).
+fn save_sarif(name: &str, text: &str) {
+    if let Some(dir) = std::env::var_os("KEYLINT_SARIF_DIR") {
+        let dir = Path::new(&dir);
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.sarif")), text).unwrap();
+    }
+}
+
+/// One SARIF per fixture folder, each under its own `--sarif-category`: every rule's
+/// errors and ok cases and every project, as a user would upload them.
+#[test]
+fn sarif_of_every_fixture_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    materialise_fixtures(dir.path());
+    let folders = fixture_folders();
+    assert!(folders.iter().any(|f| f.starts_with("projects/")));
+    for folder in &folders {
+        let category = format!("keylint/{folder}");
+        let out = scan_fixture(
+            dir.path(),
+            folder,
+            &["--format", "sarif", "--sarif-category", &category],
+        );
+        let text = stdout(&out);
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let runs = doc["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 1, "{folder}: one run per invocation");
+        let run = &runs[0];
+        assert_eq!(run["automationDetails"]["id"], format!("{category}/"));
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        let results = run["results"].as_array().unwrap();
+        for result in results {
+            let index = result["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[index]["id"], result["ruleId"], "{folder}");
+        }
+        if !folder.starts_with("projects/") {
+            // The errors/ half of a rule folder fires that rule.
+            assert!(
+                results.iter().any(|r| r["ruleId"] == folder.as_str()),
+                "{folder}: no {folder} result"
+            );
+        }
+        save_sarif(&folder.replace('/', "-"), &text);
     }
 }
 
