@@ -2479,3 +2479,21 @@ fn sarif_category_sets_the_automation_id() {
         r.stderr
     );
 }
+
+#[test]
+fn an_empty_scan_names_extend_exclude_when_the_configuration_has_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "keylint.toml",
+        "extend-exclude = [\"vendor\"]\n",
+    );
+    write(dir.path(), "vendor/a.py", "x = 1\n");
+    let r = run(dir.path(), &["scan", "vendor/a.py"]);
+    r.expect_code(0);
+    assert!(
+        r.stderr.contains("in keylint.toml's extend-exclude"),
+        "{}",
+        r.stderr
+    );
+}

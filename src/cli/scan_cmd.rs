@@ -131,7 +131,8 @@ pub(super) fn run(args: ScanArgs) -> ExitCode {
     }
 
     if !args.quiet {
-        print_diagnostics(&report, nothing_to_scan.is_some());
+        let excludes = config.is_some_and(|c| c.extend_exclude.is_some());
+        print_diagnostics(&report, nothing_to_scan.is_some(), excludes);
     }
 
     if let Some(file) = &args.write_baseline {
@@ -242,7 +243,9 @@ fn write_baseline(report: &Report, file: &Path, cwd: &Path, quiet: bool) -> Exit
 
 /// Warnings on stderr. `explained`: an empty scan is already explained (`--staged`
 /// with nothing staged), so the hint about ignore files would mislead.
-fn print_diagnostics(report: &Report, explained: bool) {
+/// `excludes`: the configuration has an `extend-exclude`, which `--no-ignore`
+/// does not lift.
+fn print_diagnostics(report: &Report, explained: bool, excludes: bool) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     for d in &report.diagnostics {
@@ -263,9 +266,11 @@ fn print_diagnostics(report: &Report, explained: bool) {
         .iter()
         .all(|d| d.kind != DiagnosticKind::Skipped);
     if report.files_scanned == 0 && report.binary_skipped == 0 && unreadable_only && !explained {
-        let _ = writeln!(
-            err,
-            "keylint: note: no files were scanned; they may all be ignored (try --no-ignore)"
-        );
+        let why = if excludes {
+            "they may all be ignored (try --no-ignore) or in keylint.toml's extend-exclude"
+        } else {
+            "they may all be ignored (try --no-ignore)"
+        };
+        let _ = writeln!(err, "keylint: note: no files were scanned; {why}");
     }
 }
