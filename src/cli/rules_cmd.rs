@@ -28,6 +28,7 @@ pub(super) fn list(format: RulesFormat) -> ExitCode {
                         "level": r.level.as_str(),
                         "summary": r.summary,
                         "tags": r.tags,
+                        "sdk_consumer": r.sdk_consumer,
                     })
                 })
                 .collect();
@@ -43,8 +44,15 @@ pub(super) fn show(id: &str) -> ExitCode {
     let Some(rule) = rules.get(id) else {
         return fail(rules.check_id(id).err().unwrap_or_default());
     };
+    let scope = if rule.sdk_consumer {
+        "\n\nSilent inside the OpenAI SDK's own package (under a `package.json`, \
+         `pyproject.toml`, `setup.py` or `setup.cfg` that names the package `openai`): \
+         there the code is the SDK, not a user of it."
+    } else {
+        ""
+    };
     let text = format!(
-        "# {} ({})\n\n{}\n\n{}\n",
+        "# {} ({})\n\n{}{scope}\n\n{}\n",
         rule.id,
         rule.level.as_str(),
         rule.summary,
