@@ -32,6 +32,7 @@ use crate::rules::sdk_usage::{self, SdkMigration};
 use crate::rules::transport::{self, Transport};
 use crate::source::FileKind;
 use crate::source::SourceFile;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use code_view::CodeView;
 use lines::LineIndex;
 use prefilter::{Hits, Prefilter};
@@ -115,6 +116,9 @@ pub struct Analyzer {
     code_rules: u64,
     /// Rules that judge code using the SDK: silent in the SDK's own sources.
     sdk_consumer_rules: u64,
+    /// `openai` and the libraries that read its legacy variables, in any case:
+    /// the package names a manifest must hold to be worth reading.
+    tracked_packages: AhoCorasick,
     options: AnalyzeOptions,
 }
 
@@ -160,7 +164,13 @@ impl Analyzer {
             }
         }
         let bits = RuleBits::of(&rules);
+        let env = EnvVars::builtin();
+        let tracked_packages = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(std::iter::once("openai").chain(env.legacy_variable_readers()))
+            .expect("package names are plain literals");
         Analyzer {
+            tracked_packages,
             known_ids: all.ids().map(str::to_string).collect(),
             prefilter: Prefilter::new(keywords),
             needs_also,
@@ -187,7 +197,7 @@ impl Analyzer {
             formats,
             auth: AuthFacts::builtin(),
             models: ModelUsage::builtin(),
-            env: EnvVars::builtin(),
+            env,
             bits,
             releases: SdkReleases::builtin(),
             migration: SdkMigration::builtin(),
@@ -267,6 +277,11 @@ impl Analyzer {
     /// Record the OpenAI SDK pins and the consumer libraries a manifest, lock file
     /// or install command declares.
     fn collect_pins(&self, file: &SourceFile, report: &mut Report) {
+        // Only the SDK's pins and the libraries that read its variables matter: a
+        // manifest that names neither is not read (nor parsed, for `setup.py`).
+        if self.tracked_packages.find(&file.text).is_none() {
+            return;
+        }
         let Some(facts) = crate::manifest::read(&file.path, &file.text) else {
             return;
         };
@@ -947,6 +962,31 @@ mod tests {
                 "{path}: {message}"
             );
         }
+    }
+
+    #[test]
+    fn manifests_are_read_for_the_sdk_in_any_case_and_for_its_consumers_only() {
+        let all = RuleSet::builtin();
+        let options = AnalyzeOptions {
+            show_secrets: false,
+            as_of: "2026-11-25".parse().unwrap(),
+            allow_secrets: None,
+        };
+        let analyzer = Analyzer::new(RuleSet::builtin(), &all, options);
+        let read = |path: &str, text: &str| {
+            let kind = FileKind::from_path(std::path::Path::new(path));
+            let file = crate::source::from_bytes(text.as_bytes().to_vec(), path.to_string(), kind)
+                .unwrap();
+            let report = analyzer.analyze(&file);
+            (report.project.pins.len(), report.project.consumers.len())
+        };
+        assert_eq!(read("requirements.txt", "OpenAI==0.28.1\n"), (1, 0));
+        assert_eq!(read("requirements.txt", "langchain-openai>=0.3\n"), (0, 1));
+        assert_eq!(read("requirements.txt", "litellm\nrequests\n"), (0, 1));
+        assert_eq!(
+            read("setup.py", "setup(install_requires=[\"numpy\"])\n"),
+            (0, 0)
+        );
     }
 
     /// A new keyword with a new prefix (first three letters) costs every file a

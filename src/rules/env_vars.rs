@@ -306,15 +306,23 @@ impl EnvVars {
         self.canonical.iter().find(|c| c.name == name)
     }
 
-    /// The context-dependent row for exactly `name`.
     /// Whether `library` (a package or module name: `langchain-openai`,
     /// `litellm`) reads one of the legacy SDK variables itself.
     pub fn reads_legacy_variables(&self, library: &str) -> bool {
-        self.context_dependent.iter().any(|c| {
-            c.read_by_v0_sdk && c.consumers.iter().any(|l| library.starts_with(l.as_str()))
-        })
+        self.legacy_variable_readers()
+            .any(|l| library.starts_with(l))
     }
 
+    /// The name prefixes of the libraries that read a legacy SDK variable
+    /// themselves (`langchain`, `litellm`).
+    pub fn legacy_variable_readers(&self) -> impl Iterator<Item = &str> {
+        self.context_dependent
+            .iter()
+            .filter(|c| c.read_by_v0_sdk)
+            .flat_map(|c| c.consumers.iter().map(String::as_str))
+    }
+
+    /// The context-dependent row for exactly `name`.
     pub fn context_dependent(&self, name: &str) -> Option<&ContextDependent> {
         self.context_dependent.iter().find(|c| c.name == name)
     }

@@ -117,6 +117,15 @@ impl SdkMigration {
     /// Every legacy and current SDK site in a code segment. Most files that name
     /// OpenAI use the current SDK, so the parse is taken only when the text shows a
     /// legacy marker; the current SDK's first use is found in the text.
+    /// Whether Python text names a v0 API on the `openai` module: `openai.` as a
+    /// root name, not an attribute of something else (`gen_ai.openai.api_base`
+    /// is an OpenTelemetry attribute name, not the module).
+    fn names_a_legacy_api(&self, text: &str) -> bool {
+        self.python_markers
+            .find_iter(text)
+            .any(|m| m.start() == 0 || text.as_bytes()[m.start() - 1] != b'.')
+    }
+
     pub fn collect(&self, view: &CodeView) -> Vec<SdkSite> {
         static ENGINE: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(r#"(?-u:\b)engine[ \t]*=[ \t]*["'A-Za-z_]"#).expect("valid regex")
@@ -130,7 +139,7 @@ impl SdkMigration {
             FileKind::Python => {
                 let engine = text.contains("completions.create") && ENGINE.is_match(text);
                 // Code that branches on the SDK version supports both APIs.
-                if (self.python_markers.is_match(text) || engine)
+                if (self.names_a_legacy_api(text) || engine)
                     && !checks_sdk_version(text)
                     && let Some(facts) = view.facts()
                 {
@@ -396,6 +405,14 @@ mod tests {
         );
         assert!(found[2].2.starts_with("client.chat.completions.create"));
         assert!(found.iter().all(|(api, ..)| *api == Api::Legacy));
+    }
+
+    #[test]
+    fn an_attribute_named_openai_is_not_the_module() {
+        let migration = SdkMigration::builtin();
+        assert!(!migration.names_a_legacy_api("ATTR = \"gen_ai.openai.api_base\"\n"));
+        assert!(migration.names_a_legacy_api("openai.api_base = url\n"));
+        assert!(migration.names_a_legacy_api("x = (openai.ChatCompletion.create(model=m))\n"));
     }
 
     #[test]
