@@ -166,7 +166,7 @@ fn action_yml_is_a_composite_action_that_scans_and_uploads() {
             }
         } else {
             let uses = str_at(step, "uses");
-            assert_eq!(uses, "github/codeql-action/upload-sarif@v3");
+            assert_eq!(uses, "github/codeql-action/upload-sarif@v4");
             let with = step.as_mapping_get("with").expect("with");
             assert_eq!(str_at(with, "sarif_file"), "${{ inputs.sarif-file }}");
             assert_eq!(str_at(with, "category"), "${{ inputs.category }}");
