@@ -907,6 +907,16 @@ pub fn is_docs_or_build_path(path: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Every built-in rule, judged as of a fixed date.
+    fn builtin_analyzer() -> Analyzer {
+        let options = AnalyzeOptions {
+            show_secrets: false,
+            as_of: "2026-11-25".parse().unwrap(),
+            allow_secrets: None,
+        };
+        Analyzer::new(RuleSet::builtin(), &RuleSet::builtin(), options)
+    }
+
     #[test]
     fn test_paths() {
         for p in [
@@ -935,13 +945,7 @@ mod tests {
 
     #[test]
     fn a_locked_pin_is_named_by_its_version_in_every_lock_file() {
-        let all = RuleSet::builtin();
-        let options = AnalyzeOptions {
-            show_secrets: false,
-            as_of: "2026-11-25".parse().unwrap(),
-            allow_secrets: None,
-        };
-        let analyzer = Analyzer::new(RuleSet::builtin(), &all, options);
+        let analyzer = builtin_analyzer();
         let pipfile_lock = r#"{"default": {"openai": {"version": "==0.27.10"}}, "develop": {}}"#;
         let poetry_lock = "[[package]]\nname = \"openai\"\nversion = \"0.27.10\"\n";
         for (path, text) in [("Pipfile.lock", pipfile_lock), ("poetry.lock", poetry_lock)] {
@@ -966,13 +970,7 @@ mod tests {
 
     #[test]
     fn manifests_are_read_for_the_sdk_in_any_case_and_for_its_consumers_only() {
-        let all = RuleSet::builtin();
-        let options = AnalyzeOptions {
-            show_secrets: false,
-            as_of: "2026-11-25".parse().unwrap(),
-            allow_secrets: None,
-        };
-        let analyzer = Analyzer::new(RuleSet::builtin(), &all, options);
+        let analyzer = builtin_analyzer();
         let read = |path: &str, text: &str| {
             let kind = FileKind::from_path(std::path::Path::new(path));
             let file = crate::source::from_bytes(text.as_bytes().to_vec(), path.to_string(), kind)
@@ -994,13 +992,7 @@ mod tests {
     /// (`OpenAI`, `openai`, `api_key`…) and let the rule's engine look further.
     #[test]
     fn builtin_keywords_fit_the_prefilter_budget() {
-        let all = RuleSet::builtin();
-        let options = AnalyzeOptions {
-            show_secrets: false,
-            as_of: "2026-11-25".parse().unwrap(),
-            allow_secrets: None,
-        };
-        let analyzer = Analyzer::new(RuleSet::builtin(), &all, options);
+        let analyzer = builtin_analyzer();
         let groups = analyzer.prefilter.prefix_groups();
         assert!(
             groups <= prefilter::PREFIX_GROUP_BUDGET,
