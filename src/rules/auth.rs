@@ -147,11 +147,9 @@ pub struct AuthFacts {
 }
 
 impl AuthFacts {
-    /// The table compiled into the binary. Panics on a broken table, which the unit
-    /// tests catch before release.
+    /// The table compiled into the binary (see [`super::builtin::table`]).
     pub fn builtin() -> AuthFacts {
-        Self::parse(super::builtin::data_file("auth.toml"))
-            .unwrap_or_else(|e| panic!("rules/data/auth.toml is invalid: {e}"))
+        super::builtin::table("auth.toml", Self::parse)
     }
 
     pub fn parse(text: &str) -> Result<AuthFacts, String> {

@@ -104,6 +104,12 @@ pub const DATA_FILES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The data table `rules/data/{name}` compiled into the binary, read by `parse`.
+/// Panics on a broken table, which the unit tests catch before release.
+pub fn table<T>(name: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> T {
+    parse(data_file(name)).unwrap_or_else(|e| panic!("rules/data/{name} is invalid: {e}"))
+}
+
 pub fn data_file(name: &str) -> &'static str {
     DATA_FILES
         .iter()

@@ -172,11 +172,9 @@ pub struct EnvVars {
 }
 
 impl EnvVars {
-    /// The table compiled into the binary. Panics on a broken table, which the unit
-    /// tests catch before release.
+    /// The table compiled into the binary (see [`super::builtin::table`]).
     pub fn builtin() -> EnvVars {
-        Self::parse(super::builtin::data_file("env-vars.toml"))
-            .unwrap_or_else(|e| panic!("rules/data/env-vars.toml is invalid: {e}"))
+        super::builtin::table("env-vars.toml", Self::parse)
     }
 
     pub fn parse(text: &str) -> Result<EnvVars, String> {

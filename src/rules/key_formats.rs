@@ -96,8 +96,7 @@ pub struct KeyFormats {
 
 impl KeyFormats {
     pub fn builtin() -> KeyFormats {
-        Self::parse(super::builtin::data_file("key-formats.toml"))
-            .unwrap_or_else(|e| panic!("rules/data/key-formats.toml is invalid: {e}"))
+        super::builtin::table("key-formats.toml", Self::parse)
     }
 
     pub fn parse(text: &str) -> Result<KeyFormats, String> {

@@ -333,11 +333,9 @@ pub struct Models {
 }
 
 impl Models {
-    /// The table compiled into the binary. Panics on a broken table, which the unit
-    /// tests catch before release.
+    /// The table compiled into the binary (see [`super::builtin::table`]).
     pub fn builtin() -> Models {
-        Self::parse(super::builtin::data_file("models.toml"))
-            .unwrap_or_else(|e| panic!("rules/data/models.toml is invalid: {e}"))
+        super::builtin::table("models.toml", Self::parse)
     }
 
     pub fn parse(text: &str) -> Result<Models, String> {

@@ -198,11 +198,9 @@ pub struct SdkClient {
 }
 
 impl SdkClient {
-    /// The table compiled into the binary. Panics on a broken table, which the unit
-    /// tests catch before release.
+    /// The table compiled into the binary (see [`super::builtin::table`]).
     pub fn builtin() -> SdkClient {
-        Self::parse(super::builtin::data_file("sdk-client.toml"))
-            .unwrap_or_else(|e| panic!("rules/data/sdk-client.toml is invalid: {e}"))
+        super::builtin::table("sdk-client.toml", Self::parse)
     }
 
     pub fn parse(text: &str) -> Result<SdkClient, String> {

@@ -69,11 +69,9 @@ pub struct SdkReleases {
 }
 
 impl SdkReleases {
-    /// The table compiled into the binary. Panics on a broken table, which the unit
-    /// tests catch before release.
+    /// The table compiled into the binary (see [`super::builtin::table`]).
     pub fn builtin() -> SdkReleases {
-        Self::parse(super::builtin::data_file("sdk-releases.toml"))
-            .unwrap_or_else(|e| panic!("rules/data/sdk-releases.toml is invalid: {e}"))
+        super::builtin::table("sdk-releases.toml", Self::parse)
     }
 
     pub fn parse(text: &str) -> Result<SdkReleases, String> {

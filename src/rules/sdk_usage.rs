@@ -64,8 +64,7 @@ pub struct SdkMigration {
 
 impl SdkMigration {
     pub fn builtin() -> SdkMigration {
-        Self::parse(super::builtin::data_file("sdk-migration.toml"))
-            .unwrap_or_else(|e| panic!("rules/data/sdk-migration.toml is invalid: {e}"))
+        super::builtin::table("sdk-migration.toml", Self::parse)
     }
 
     pub fn parse(text: &str) -> Result<SdkMigration, String> {
