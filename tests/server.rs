@@ -726,3 +726,39 @@ fn misspelt_variables_and_model_ids_are_replaced_with_the_suggestion() {
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     client.shutdown_and_exit();
 }
+
+#[test]
+fn saving_the_configuration_reanalyses_open_files_and_a_broken_one_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let file = uri(&root.join("client.py"));
+    let config = root.join("keylint.toml");
+    let mut client = Client::initialized(root);
+    client.open(&file, "python", MISSING_BEARER);
+    assert_eq!(codes(&client.diagnostics(&file).1), ["missing-bearer"]);
+
+    std::fs::write(&config, "ignore = [\"missing-bearer\"]\n").unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&config)}}),
+    );
+    let (_, diagnostics) = client.diagnostics(&file);
+    assert!(diagnostics.is_empty(), "ignored now: {diagnostics:?}");
+
+    std::fs::write(&config, "ignore = [\"missing-bearr\"]\n").unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&config)}}),
+    );
+    let shown = client.wait("the configuration error", |m| {
+        m["method"] == "window/showMessage"
+    });
+    let message = shown["params"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("keylint.toml:1:")
+            && message.contains("keeping the previous configuration"),
+        "{message}"
+    );
+    let (status, stderr) = client.shutdown_and_exit();
+    assert_eq!(status.code(), Some(0), "stderr:\n{stderr}");
+}

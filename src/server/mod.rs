@@ -23,7 +23,7 @@ use documents::Document;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    LogMessage, Notification as _, PublishDiagnostics,
+    LogMessage, Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{CodeActionRequest, Request as _};
 use lsp_types::{
@@ -32,8 +32,8 @@ use lsp_types::{
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
     InitializeResult, LogMessageParams, MessageType, NumberOrString, Position,
     PositionEncodingKind, PublishDiagnosticsParams, Range, SaveOptions, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
+    ServerInfo, ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
 };
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -52,11 +52,21 @@ pub enum Ending {
     Abrupt,
 }
 
+/// What the server analyses with: built from the flags and the workspace's
+/// configuration, and built again when the configuration is saved.
+pub struct Setup {
+    pub analyzer: Analyzer,
+    pub config: Option<Config>,
+}
+
+/// Builds the [`Setup`] anew; `Err` explains a configuration that cannot be used.
+pub type Reload = Box<dyn Fn() -> Result<Setup, String>>;
+
 /// Serve one client over stdio until it exits. `Err` explains a broken stream; it
 /// never quotes the client's messages, which carry file contents.
-pub fn run(analyzer: Analyzer, config: Option<Config>) -> Result<Ending, String> {
+pub fn run(setup: Setup, reload: Reload) -> Result<Ending, String> {
     let (connection, io_threads) = Connection::stdio();
-    let ending = serve(connection, analyzer, config);
+    let ending = serve(connection, setup, reload);
     // Every way out of `serve` means the reader has stopped (exit, end of input or
     // an unreadable message) and the connection is dropped, so the writer drains
     // what is queued and both threads end.
@@ -94,14 +104,15 @@ fn capabilities() -> ServerCapabilities {
     }
 }
 
-fn serve(connection: Connection, analyzer: Analyzer, config: Option<Config>) -> Ending {
+fn serve(connection: Connection, setup: Setup, reload: Reload) -> Ending {
     let Some(roots) = initialize(&connection) else {
         return Ending::Abrupt;
     };
     let mut server = Server {
-        config,
+        config: setup.config,
         connection,
-        analyzer,
+        analyzer: setup.analyzer,
+        reload,
         roots,
         documents: HashMap::new(),
         shutdown: false,
@@ -188,6 +199,7 @@ struct Server {
     /// The workspace's `keylint.toml`: its path rules (`per-file-ignores`,
     /// `allowlist.paths`) drop findings as they do for `keylint scan`.
     config: Option<Config>,
+    reload: Reload,
     roots: Vec<PathBuf>,
     /// By URI text.
     documents: HashMap<String, Document>,
@@ -313,6 +325,9 @@ impl Server {
             }
             DidSaveTextDocument::METHOD => {
                 let p: DidSaveTextDocumentParams = serde_json::from_value(n.params)?;
+                if is_configuration(&p.text_document.uri) {
+                    self.reload_configuration();
+                }
                 // The text is the same, but git's view of a `.env` file may not be.
                 if let Some(document) = self.documents.get_mut(p.text_document.uri.as_str()) {
                     document.findings = None;
@@ -327,6 +342,32 @@ impl Server {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Read the configuration again; every open document is analysed anew with it.
+    /// A configuration that cannot be used is shown to the user, and the one in
+    /// use stays.
+    fn reload_configuration(&mut self) {
+        match (self.reload)() {
+            Ok(setup) => {
+                self.analyzer = setup.analyzer;
+                self.config = setup.config;
+                for document in self.documents.values_mut() {
+                    document.findings = None;
+                }
+                self.log(
+                    MessageType::INFO,
+                    "keylint: configuration reloaded".to_string(),
+                );
+            }
+            Err(e) => {
+                let params = ShowMessageParams {
+                    typ: MessageType::ERROR,
+                    message: format!("keylint: {e}; keeping the previous configuration"),
+                };
+                self.send(Notification::new(ShowMessage::METHOD.to_string(), params));
+            }
+        }
     }
 
     /// Analyse and publish every document whose text changed since its last publish.
@@ -572,4 +613,11 @@ fn message_type(level: Level) -> MessageType {
         Level::Warning => MessageType::WARNING,
         Level::Note => MessageType::INFO,
     }
+}
+
+/// Whether a saved file can hold keylint's configuration.
+fn is_configuration(uri: &Uri) -> bool {
+    let path = uri.path().as_str();
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(name, "keylint.toml" | ".keylint.toml" | "pyproject.toml")
 }
