@@ -36,7 +36,16 @@ pub fn worth_parsing(text: &str, python: bool) -> bool {
     pattern
         .captures_iter(text)
         .filter_map(|c| c.get(1))
+        .filter(|value| !on_a_comment_line(text, value.start()))
         .any(|value| suspicious_value(value.as_str()))
+}
+
+/// Whether `at` is on a line that is a comment (`# …`, `// …`): a header quoted
+/// in a comment sends no request.
+fn on_a_comment_line(text: &str, at: usize) -> bool {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..at].trim_start();
+    line.starts_with('#') || line.starts_with("//")
 }
 
 fn suspicious_value(value: &str) -> bool {
@@ -413,6 +422,14 @@ mod tests {
         assert!(!worth_parsing(
             r#"    -H 'Authorization: Bearersk-1234'"#,
             true
+        ));
+        assert!(!worth_parsing(
+            "    # langfuse returns {'Authorization': 'Basic <base64(user:password)>'}",
+            true
+        ));
+        assert!(!worth_parsing(
+            "// fetch(url, { headers: { Authorization: apiKey } })",
+            false
         ));
     }
 
