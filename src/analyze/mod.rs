@@ -814,6 +814,7 @@ impl Analyzer {
             && signals.retry_library
             && view.kind == FileKind::Python
             && retry_wrappers::worth_parsing(view.text)
+            && self.may_call_openai(view.text)
             && !is_test_path(view.path)
             && !is_docs_or_build_path(view.path)
             && let Some(facts) = view.facts()
@@ -850,6 +851,18 @@ fn exact_replacement(
     replacement
         .clone()
         .filter(|_| text.get(range.clone()) == Some(judged))
+}
+
+impl Analyzer {
+    /// Whether the text may call the OpenAI API, as [`is_openai_call`] judges
+    /// after the parse: an SDK method it knows, or a URL on the API host.
+    ///
+    /// [`is_openai_call`]: crate::rules::openai_clients::is_openai_call
+    fn may_call_openai(&self, text: &str) -> bool {
+        self.models.models().may_name_a_call(text)
+            || memchr::memmem::find(text.as_bytes(), self.sdk_client.base_url.host.as_bytes())
+                .is_some()
+    }
 }
 
 /// A manifest makes its directory the root of a project for the cross-file rules.

@@ -330,6 +330,9 @@ pub struct Models {
     /// The name and numeric runs (`("gpt", ["5.5"])` for `gpt-5.5-mini`) of every
     /// known id, minus its snapshot date. See [`Models::closest_known`].
     known_versions: HashSet<(String, Vec<String>)>,
+    /// The last two names of every SDK call (`completions . create`,
+    /// `createChatCompletion`), with room for line breaks between them.
+    call_names: regex::Regex,
 }
 
 impl Models {
@@ -510,7 +513,9 @@ impl Models {
             .map(|id| version_of(split_snapshot(id).0))
             .collect();
 
+        let call_names = call_names(&endpoints)?;
         Ok(Models {
+            call_names,
             deprecations,
             endpoints,
             responses_only,
@@ -659,6 +664,12 @@ impl Models {
             }
         }
         best.map(|(_, m)| m)
+    }
+
+    /// Whether `text` may hold an SDK call [`Models::endpoint_for_call`] knows: a
+    /// text search that decides whether a parse can find one.
+    pub fn may_name_a_call(&self, text: &str) -> bool {
+        self.call_names.is_match(text)
     }
 
     /// The endpoint a URL or path reaches (`https://api.openai.com/v1/embeddings`,
@@ -894,9 +905,49 @@ fn major_version<'a>(runs: &[&'a str]) -> Option<&'a str> {
     runs.first().map(|r| r.split('.').next().unwrap_or(r))
 }
 
+/// See [`Models::call_names`].
+fn call_names(endpoints: &[Endpoint]) -> Result<regex::Regex, String> {
+    let mut names: Vec<String> = endpoints
+        .iter()
+        .flat_map(|e| e.sdk_calls.iter().chain(&e.legacy_sdk_calls))
+        .map(|call| {
+            let segments: Vec<&str> = call.split('.').collect();
+            let tail = &segments[segments.len().saturating_sub(2)..];
+            tail.iter()
+                .map(|s| regex::escape(s))
+                .collect::<Vec<_>>()
+                .join(r"\s*\.\s*")
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    regex::Regex::new(&format!("(?-u:\\b)(?:{})(?-u:\\b)", names.join("|")))
+        .map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sdk_calls_are_found_in_text_across_line_breaks() {
+        let m = Models::builtin();
+        for call in [
+            "client.chat.completions.create(model=m)",
+            "await client.chat.completions\n    .create(model=m)",
+            "openai.ChatCompletion.acreate(model=m)",
+            "openai.createChatCompletion({ model })",
+            "client.embeddings.create(input=x)",
+        ] {
+            assert!(m.may_name_a_call(call), "{call}");
+        }
+        for other in [
+            "db.users.create(name=x)",
+            "from litellm.types.llms.openai import X",
+        ] {
+            assert!(!m.may_name_a_call(other), "{other}");
+        }
+    }
 
     fn date(s: &str) -> Date {
         s.parse().unwrap()
