@@ -331,8 +331,9 @@ pub struct Models {
     /// known id, minus its snapshot date. See [`Models::closest_known`].
     known_versions: HashSet<(String, Vec<String>)>,
     /// The last two names of every SDK call (`completions . create`,
-    /// `createChatCompletion`), with room for line breaks between them.
-    call_names: regex::Regex,
+    /// `createChatCompletion`), with room for line breaks between them. Built on
+    /// first use: a one-file run rarely needs it.
+    call_names: std::sync::OnceLock<regex::Regex>,
 }
 
 impl Models {
@@ -513,9 +514,8 @@ impl Models {
             .map(|id| version_of(split_snapshot(id).0))
             .collect();
 
-        let call_names = call_names(&endpoints)?;
         Ok(Models {
-            call_names,
+            call_names: std::sync::OnceLock::new(),
             deprecations,
             endpoints,
             responses_only,
@@ -669,7 +669,9 @@ impl Models {
     /// Whether `text` may hold an SDK call [`Models::endpoint_for_call`] knows: a
     /// text search that decides whether a parse can find one.
     pub fn may_name_a_call(&self, text: &str) -> bool {
-        self.call_names.is_match(text)
+        self.call_names
+            .get_or_init(|| call_names(&self.endpoints))
+            .is_match(text)
     }
 
     /// The endpoint a URL or path reaches (`https://api.openai.com/v1/embeddings`,
@@ -906,7 +908,7 @@ fn major_version<'a>(runs: &[&'a str]) -> Option<&'a str> {
 }
 
 /// See [`Models::call_names`].
-fn call_names(endpoints: &[Endpoint]) -> Result<regex::Regex, String> {
+fn call_names(endpoints: &[Endpoint]) -> regex::Regex {
     let mut names: Vec<String> = endpoints
         .iter()
         .flat_map(|e| e.sdk_calls.iter().chain(&e.legacy_sdk_calls))
@@ -921,8 +923,9 @@ fn call_names(endpoints: &[Endpoint]) -> Result<regex::Regex, String> {
         .collect();
     names.sort();
     names.dedup();
+    // Each name is escaped, so the pattern always compiles.
     regex::Regex::new(&format!("(?-u:\\b)(?:{})(?-u:\\b)", names.join("|")))
-        .map_err(|e| e.to_string())
+        .expect("escaped call names")
 }
 
 #[cfg(test)]
