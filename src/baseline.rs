@@ -164,17 +164,21 @@ impl Baseline {
             }
         }
         // Same rule and fingerprint in another file: a rename or a move, taken only
-        // from entries whose file is gone or was scanned now. A file that exists but
-        // was not scanned (a pre-commit run names only staged files) keeps its
-        // entries, so copying a recorded key into a new file is still reported.
-        let scanned: std::collections::BTreeSet<&str> = paths.iter().map(String::as_str).collect();
+        // from entries whose file is gone or was scanned now (a key moved out of a
+        // file that stays). A file that exists but was not scanned (a pre-commit run
+        // names only staged files) keeps its entries, so copying a recorded key into
+        // a new file is still reported.
+        let scanned: std::collections::BTreeSet<String> = report
+            .scanned_paths
+            .iter()
+            .map(|p| relative(p, &self.dir, cwd))
+            .collect();
         for (i, f) in report.findings.iter().enumerate() {
             if known[i] {
                 continue;
             }
             let movable = |e: &Entry| {
-                same(e, f)
-                    && (scanned.contains(e.path.as_str()) || !self.dir.join(&e.path).exists())
+                same(e, f) && (scanned.contains(&e.path) || !self.dir.join(&e.path).exists())
             };
             if let Some(e) = self.find(&left, movable) {
                 left[e] -= 1;
@@ -239,9 +243,13 @@ mod tests {
         }
     }
 
+    /// A scan of the files the findings are in.
     fn report(findings: Vec<Finding>) -> Report {
+        let mut scanned_paths: Vec<String> = findings.iter().map(|f| f.path.clone()).collect();
+        scanned_paths.dedup();
         Report {
             findings,
+            scanned_paths,
             ..Report::default()
         }
     }
@@ -308,6 +316,19 @@ mod tests {
         b.apply(&mut now, cwd);
         assert_eq!(now.findings.len(), 2);
         assert_eq!(now.in_baseline, Some(0));
+    }
+
+    #[test]
+    fn a_key_moved_out_of_a_file_that_stays_and_was_scanned_is_known() {
+        let dir = tempfile::tempdir().unwrap();
+        let cwd = dir.path();
+        std::fs::write(cwd.join("a.py"), "").unwrap();
+        let old = report(vec![finding("a.py", "hardcoded-key", "aa", 1)]);
+        let b = Baseline::from_report(&old, Path::new("b.json"), cwd);
+        let mut now = report(vec![finding("b.py", "hardcoded-key", "aa", 7)]);
+        now.scanned_paths.push("a.py".to_string());
+        b.apply(&mut now, cwd);
+        assert!(now.findings.is_empty());
     }
 
     #[test]

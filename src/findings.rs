@@ -152,6 +152,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
     pub files_scanned: usize,
+    /// The paths of the files read and analysed, in no particular order: a
+    /// `--baseline` tells a file that was scanned and came out clean from one the
+    /// run never read (a pre-commit run names only the staged files).
+    pub scanned_paths: Vec<String>,
     /// Binary files skipped without a per-file diagnostic (walks meet many images).
     pub binary_skipped: usize,
     /// Cross-file facts for the project rules, judged after the per-file pass.
@@ -165,6 +169,7 @@ impl Report {
         self.findings.extend(other.findings);
         self.diagnostics.extend(other.diagnostics);
         self.files_scanned += other.files_scanned;
+        self.scanned_paths.extend(other.scanned_paths);
         self.binary_skipped += other.binary_skipped;
         self.project.merge(other.project);
         self

@@ -215,7 +215,10 @@ fn analyze_loaded(
     match catch_unwind(AssertUnwindSafe(|| {
         analyzer.analyze_bytes(display, file.kind, file.bytes, sdk_source)
     })) {
-        Ok(r) => r,
+        Ok(mut r) => {
+            r.scanned_paths.push(display.to_string());
+            r
+        }
         Err(_) => {
             // The panic text is not repeated: slicing panics quote the input, which may
             // hold a secret. The panic hook has printed where it happened.
