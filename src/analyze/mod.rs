@@ -119,6 +119,8 @@ pub struct Analyzer {
     /// `openai` and the libraries that read its legacy variables, in any case:
     /// the package names a manifest must hold to be worth reading.
     tracked_packages: AhoCorasick,
+    /// Imports of the libraries that read the legacy variables (legacy-env-var).
+    consumer_imports: sdk_pins::ConsumerImports,
     options: AnalyzeOptions,
 }
 
@@ -169,7 +171,9 @@ impl Analyzer {
             .ascii_case_insensitive(true)
             .build(std::iter::once("openai").chain(env.legacy_variable_readers()))
             .expect("package names are plain literals");
+        let consumer_imports = sdk_pins::ConsumerImports::new(env.legacy_variable_readers());
         Analyzer {
+            consumer_imports,
             tracked_packages,
             known_ids: all.ids().map(str::to_string).collect(),
             prefilter: Prefilter::new(keywords),
@@ -461,7 +465,7 @@ impl Analyzer {
                 Vec::new()
             };
             if hits.rules & bits.legacy_env != 0 && segment.kind.is_code() {
-                for lib in sdk_pins::consumer_imports(&segment.text) {
+                for lib in self.consumer_imports.find(&segment.text) {
                     report.project.consumers.push((file.path.clone(), lib));
                 }
             }

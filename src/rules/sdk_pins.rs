@@ -44,23 +44,45 @@ pub fn outdated_message(pin: &str, ecosystem: Ecosystem, releases: &SdkReleases)
     )
 }
 
-/// Libraries that read the legacy variables themselves, imported in code:
-/// `from langchain_openai import …`, `import litellm`, `from "@langchain/openai"`.
-pub fn consumer_imports(text: &str) -> Vec<String> {
-    static IMPORT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r#"(?m)^[ \t]*(?:from|import)[ \t]+(langchain[A-Za-z0-9_]*|litellm)(?-u:\b)|from[ \t]*["'](@langchain/[A-Za-z0-9_-]+|langchain)"#,
-        )
-        .expect("valid regex")
-    });
-    if !text.contains("langchain") && !text.contains("litellm") {
-        return Vec::new();
+/// Imports of the libraries that read the legacy variables themselves (the
+/// `consumers` of `rules/data/env-vars.toml`): `from langchain_openai import …`,
+/// `import litellm`, `from "@langchain/openai"`.
+pub struct ConsumerImports {
+    names: Vec<String>,
+    import: regex::Regex,
+}
+
+impl ConsumerImports {
+    /// `names`: the libraries' name prefixes (`langchain`, `litellm`).
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> ConsumerImports {
+        let mut names: Vec<String> = names.into_iter().map(str::to_string).collect();
+        names.sort();
+        names.dedup();
+        let alternatives = names
+            .iter()
+            .map(|n| regex::escape(n))
+            .collect::<Vec<_>>()
+            .join("|");
+        // Escaped names, so the pattern always compiles.
+        let import = regex::Regex::new(&format!(
+            r#"(?m)^[ \t]*(?:from|import)[ \t]+((?:{alternatives})[A-Za-z0-9_]*)(?-u:\b)|from[ \t]*["'](@?(?:{alternatives})[A-Za-z0-9_/-]*)["']"#
+        ))
+        .expect("escaped library names");
+        ConsumerImports { names, import }
     }
-    IMPORT
-        .captures_iter(text)
-        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
-        .map(|m| m.as_str().trim_start_matches('@').replace('_', "-"))
-        .collect()
+
+    /// The libraries `text` imports, as package names (`langchain-openai`,
+    /// `langchain/openai`).
+    pub fn find(&self, text: &str) -> Vec<String> {
+        if self.names.is_empty() || !self.names.iter().any(|n| text.contains(n.as_str())) {
+            return Vec::new();
+        }
+        self.import
+            .captures_iter(text)
+            .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+            .map(|m| m.as_str().trim_start_matches('@').replace('_', "-"))
+            .collect()
+    }
 }
 
 /// The manifests that give their package a name.
@@ -295,6 +317,26 @@ fn legacy_env(project: &ProjectFacts, env: &EnvVars) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn consumer_imports_come_from_the_library_names() {
+        let imports = ConsumerImports::new(["langchain", "litellm"]);
+        let code = "from langchain_openai import ChatOpenAI\nimport litellm\nfrom litellm.utils import x\n";
+        assert_eq!(
+            imports.find(code),
+            ["langchain-openai", "litellm", "litellm"]
+        );
+        assert_eq!(
+            imports.find("import { ChatOpenAI } from \"@langchain/openai\";\n"),
+            ["langchain/openai"]
+        );
+        assert!(
+            imports
+                .find("import openai\n# see langchain docs\n")
+                .is_empty()
+        );
+        assert!(ConsumerImports::new([]).find("import litellm\n").is_empty());
+    }
 
     #[test]
     fn the_sdk_itself_is_recognised() {
