@@ -35,32 +35,87 @@ fn facts(requirements: Vec<Requirement>) -> ManifestFacts {
 }
 
 /// `poetry.lock` and `uv.lock`: `[[package]]` tables with `name` and `version`.
+///
+/// Both lock files write `name` and `version` first, on lines of their own, and
+/// then the large values (`dependencies`, `wheels`, `files`) that say nothing
+/// about which version is installed: each package is parsed from its
+/// `[[package]]` line through its one-line keys, and whole (up to the next table)
+/// only when those lack a name or a version.
 pub(super) fn read_toml_lock(text: &str) -> ManifestFacts {
-    let root = toml_spans::parse(text);
     let mut out = Vec::new();
-    for package in toml_spans::items(at(&root, &["package"])) {
-        let Some(package) = table(package) else {
+    for block in package_blocks(text) {
+        let head = block.start..block.start + one_line_keys(&text[block.clone()]);
+        let found = package_version(text, head).or_else(|| package_version(text, block));
+        let Some((name, version, range)) = found else {
             continue;
         };
-        let (Some(name), Some(version)) =
-            (package.get("name").and_then(string), package.get("version"))
-        else {
-            continue;
-        };
-        let Some(version_text) = string(version) else {
-            continue;
-        };
-        if !version_text.starts_with(|c: char| c.is_ascii_digit()) {
+        if !version.starts_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
         out.push(locked(
             Ecosystem::Python,
-            normalise_python_name(name),
-            format!("=={version_text}"),
-            unquoted(text, version.span()),
+            normalise_python_name(&name),
+            format!("=={version}"),
+            range,
         ));
     }
     facts(out)
+}
+
+/// The name and version of the `[[package]]` table written at `block`, and the
+/// range of the version in `text`.
+fn package_version(text: &str, block: Range<usize>) -> Option<(String, String, Range<usize>)> {
+    let root = toml_spans::parse(&text[block.clone()]);
+    let package = table(toml_spans::items(at(&root, &["package"])).first()?)?;
+    let name = package.get("name").and_then(string)?;
+    let version = package.get("version")?;
+    let span = version.span();
+    let range = unquoted(text, block.start + span.start..block.start + span.end);
+    Some((name.to_string(), string(version)?.to_string(), range))
+}
+
+/// The length of a package block's header line and the `key = value` lines that
+/// follow it, up to the first line that is not one (a value spread over lines).
+fn one_line_keys(block: &str) -> usize {
+    let mut lines = block.split_inclusive('\n');
+    let mut len = lines.next().map_or(0, str::len);
+    for line in lines {
+        let simple = line.split_once(" = ").is_some_and(|(key, value)| {
+            !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && !value.trim_end().ends_with(['[', '{'])
+        });
+        if !simple {
+            break;
+        }
+        len += line.len();
+    }
+    len
+}
+
+/// The byte ranges of each `[[package]]` header line and the keys under it, up to
+/// the next line that opens a table.
+fn package_blocks(text: &str) -> Vec<Range<usize>> {
+    let mut blocks = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with('[') {
+            if let Some(start) = open.take() {
+                blocks.push(start..at);
+            }
+            if line.trim_end() == "[[package]]" {
+                open = Some(at);
+            }
+        }
+        at += line.len();
+    }
+    if let Some(start) = open {
+        blocks.push(start..at);
+    }
+    blocks
 }
 
 /// `package-lock.json` / `npm-shrinkwrap.json`: v2/v3 `packages["node_modules/x"]`,
@@ -226,6 +281,15 @@ mod tests {
             [
                 pin("app", "==0.1.0", "0.1.0"),
                 pin("openai", "==1.3.0", "1.3.0"),
+            ]
+        );
+        // Keys after a value spread over lines are still read (the whole table).
+        let late = "[[package]]\ndependencies = [\n  { name = \"x\" },\n]\nname = \"openai\"\nversion = \"0.27.0\"\n\n[[package]]\r\nname = \"litellm\"\r\nversion = \"1.0.0\"\r\n";
+        assert_eq!(
+            pins(read_toml_lock(late), late),
+            [
+                pin("openai", "==0.27.0", "0.27.0"),
+                pin("litellm", "==1.0.0", "1.0.0"),
             ]
         );
     }
