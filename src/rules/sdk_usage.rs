@@ -280,17 +280,24 @@ fn python_current_site(text: &str) -> Option<SdkSite> {
     });
     const CHAT: &str = ".chat.completions.create";
     // A docstring that shows the migrated code is not an import: skip matches
-    // after an odd number of triple quotes, and matches on comment lines.
-    let mut quotes: Vec<usize> = memmem::find_iter(text.as_bytes(), b"\"\"\"")
-        .chain(memmem::find_iter(text.as_bytes(), b"'''"))
-        .collect();
-    quotes.sort_unstable();
-    let in_docstring = |at: usize| quotes.partition_point(|&q| q < at) % 2 == 1;
+    // after an odd number of triple quotes, and matches on comment lines. The
+    // quotes are found only once a match needs them: most files have none.
+    let quotes = std::cell::OnceCell::new();
+    let in_docstring = |at: usize| {
+        let quotes: &Vec<usize> = quotes.get_or_init(|| {
+            let mut found: Vec<usize> = memmem::find_iter(text.as_bytes(), b"\"\"\"")
+                .chain(memmem::find_iter(text.as_bytes(), b"'''"))
+                .collect();
+            found.sort_unstable();
+            found
+        });
+        quotes.partition_point(|&q| q < at) % 2 == 1
+    };
     let in_comment = |at: usize| {
         let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
         text[line_start..at].contains('#')
     };
-    let in_code = |at: usize| !in_docstring(at) && !in_comment(at);
+    let in_code = |at: usize| !in_comment(at) && !in_docstring(at);
     let import = IMPORT
         .captures_iter(text)
         .filter_map(|c| c.get(1))
