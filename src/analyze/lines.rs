@@ -47,6 +47,17 @@ impl LineIndex {
     }
 }
 
+/// The offset where the line holding `at` starts.
+pub fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Whether the line holding `at` is a comment line (`# …`, `// …`).
+pub fn on_comment_line(text: &str, at: usize) -> bool {
+    let line = text[line_start(text, at)..].trim_start();
+    line.starts_with('#') || line.starts_with("//")
+}
+
 pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {
         i -= 1;

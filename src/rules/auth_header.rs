@@ -2,6 +2,7 @@
 //! not start with `Bearer `. Reads code facts (dicts, objects, request calls) and
 //! `curl -H` commands.
 
+use crate::analyze::lines::on_comment_line;
 use crate::rules::auth::AuthFacts;
 use crate::rules::keys::RawFinding;
 use crate::syntax::curl::CurlCommand;
@@ -36,16 +37,9 @@ pub fn worth_parsing(text: &str, python: bool) -> bool {
     pattern
         .captures_iter(text)
         .filter_map(|c| c.get(1))
-        .filter(|value| !on_a_comment_line(text, value.start()))
+        // A header quoted on a comment line sends no request.
+        .filter(|value| !on_comment_line(text, value.start()))
         .any(|value| suspicious_value(value.as_str()))
-}
-
-/// Whether `at` is on a line that is a comment (`# …`, `// …`): a header quoted
-/// in a comment sends no request.
-fn on_a_comment_line(text: &str, at: usize) -> bool {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[line_start..at].trim_start();
-    line.starts_with('#') || line.starts_with("//")
 }
 
 fn suspicious_value(value: &str) -> bool {

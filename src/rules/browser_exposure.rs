@@ -11,6 +11,7 @@
 //! `*.server.*`, `"use server"`, server and function folders) and tests are left alone.
 
 use crate::analyze::is_test_path;
+use crate::analyze::lines::line_start;
 use crate::rules::key_formats::KeyFormats;
 use crate::rules::key_logging::secret_on_lines;
 use crate::rules::keys::{RawFinding, redact};
@@ -158,7 +159,7 @@ pub fn worth_parsing(text: &str, path: &str) -> bool {
 /// Whether `at` sits in code rather than in a comment line or a string on its
 /// line (SDK error messages quote `dangerouslyAllowBrowser: true`).
 fn in_code(text: &str, at: usize) -> bool {
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let start = line_start(text, at);
     let before = &text[start..at];
     let t = before.trim_start();
     if t.starts_with("//") || t.starts_with('*') || t.starts_with("/*") {

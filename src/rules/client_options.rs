@@ -4,6 +4,7 @@
 //! assignments and `OPENAI_BASE_URL` in code and configuration.
 
 use crate::analyze::code_view::CodeView;
+use crate::analyze::lines::line_start;
 use crate::analyze::{is_docs_or_build_path, is_test_path};
 use crate::rules::keys::RawFinding;
 use crate::rules::models::Models;
@@ -219,8 +220,8 @@ impl ClientOptions<'_> {
         // without a scheme is a comparison or prose (`hostname == "api.openai.com"`)
         // unless its line sets a base.
         let says_base = |at: usize| {
-            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-            sets_a_base(&text[line_start..at])
+            let start_of_line = line_start(text, at);
+            sets_a_base(&text[start_of_line..at])
         };
         let odd_api_url = memchr::memmem::find_iter(bytes, host.as_bytes()).any(|at| {
             let rest = &bytes[at + host.len()..];

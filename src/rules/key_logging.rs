@@ -9,6 +9,7 @@
 //! value and stays silent.
 
 use crate::analyze::is_test_path;
+use crate::analyze::lines::line_start;
 use crate::rules::key_formats::KeyFormats;
 use crate::rules::keys::{RawFinding, redact};
 use crate::syntax::{Call, Facts, Part, Value};
@@ -733,7 +734,7 @@ pub fn secret_on_lines(
     formats: &KeyFormats,
     show: bool,
 ) -> Option<(Range<usize>, String)> {
-    let start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let start = line_start(text, range.start);
     let end = text[range.end..]
         .find('\n')
         .map_or(text.len(), |i| range.end + i);

@@ -9,6 +9,7 @@
 //!   placeholders or as keys stored with whitespace, quotes or `Bearer `.
 
 use super::key_formats::{KeyFormat, KeyFormats, entropy, is_key_char, is_sequential};
+use crate::analyze::lines::line_start;
 use crate::findings::Level;
 use crate::source::{CommentStyle, FileKind};
 use std::ops::Range;
@@ -460,8 +461,8 @@ fn clip_to_enclosing_string(text: &str, name_start: usize, value: Value, kind: F
     if value.quoted {
         return value;
     }
-    let line_start = text[..name_start].rfind('\n').map_or(0, |i| i + 1);
-    let LineState::InString(q) = line_state(&text[line_start..name_start], kind) else {
+    let start_of_line = line_start(text, name_start);
+    let LineState::InString(q) = line_state(&text[start_of_line..name_start], kind) else {
         return value;
     };
     match text[value.range.clone()].find(q) {
@@ -607,8 +608,7 @@ fn placeholder_value(
         content
     };
     // Minified bundles carry documentation strings on very long lines.
-    let line_len = text[..value.range.start].len()
-        - text[..value.range.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_len = value.range.start - line_start(text, value.range.start);
     if line_len > 1000 || !is_placeholder(content, formats) {
         return;
     }
@@ -828,11 +828,11 @@ fn is_code_assignment(
     if text[..name.start].ends_with("${") {
         return false;
     }
-    let line_start = text[..name.start].rfind('\n').map_or(0, |i| i + 1);
-    if docs.covers(text, line_start) {
+    let start_of_line = line_start(text, name.start);
+    if docs.covers(text, start_of_line) {
         return false;
     }
-    match line_state(&text[line_start..name.start], kind) {
+    match line_state(&text[start_of_line..name.start], kind) {
         LineState::Code => true,
         LineState::InString(q) => text[name.end..].starts_with(q),
         LineState::InDocString | LineState::Comment => false,

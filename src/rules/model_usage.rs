@@ -13,6 +13,7 @@
 
 use crate::analyze::code_view::{CodeView, is_generated_code};
 use crate::analyze::is_test_path;
+use crate::analyze::lines::line_start;
 use crate::findings::Level;
 use crate::rules::keys::RawFinding;
 use crate::rules::models::{Deprecation, Family, ModelErrorKind, Models, Phase};
@@ -1327,8 +1328,8 @@ impl Docs {
 
     /// Whether `at` is in a comment, a docstring or a block comment.
     fn covers(&self, text: &str, at: usize) -> bool {
-        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let before = text[line_start..at].trim_start();
+        let start_of_line = line_start(text, at);
+        let before = text[start_of_line..at].trim_start();
         if before.starts_with('#') || before.starts_with("//") || before.starts_with('*') {
             return true;
         }
@@ -1358,16 +1359,16 @@ impl Docs {
 /// line (a parameter of `def ask(self, model="x"):` does not), and the nearest
 /// less-indented line above it opens a `class`.
 fn in_python_class_body(text: &str, at: usize) -> bool {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    if !text[line_start..at].trim_start().is_empty() {
+    let start_of_line = line_start(text, at);
+    if !text[start_of_line..at].trim_start().is_empty() {
         return false;
     }
     let indent = |line: &str| line.len() - line.trim_start_matches([' ', '\t']).len();
-    let own = indent(&text[line_start..]);
+    let own = indent(&text[start_of_line..]);
     if own == 0 {
         return false;
     }
-    for line in text[..line_start].lines().rev() {
+    for line in text[..start_of_line].lines().rev() {
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') || indent(line) >= own {
             continue;
@@ -1501,8 +1502,8 @@ fn scalar_text_range(raw: &str, value: &str) -> Option<Range<usize>> {
 
 /// A `#` or `//` comment starts before `at` on its line.
 fn commented_out(text: &str, at: usize) -> bool {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let before = &text[line_start..at];
+    let start_of_line = line_start(text, at);
+    let before = &text[start_of_line..at];
     let trimmed = before.trim_start();
     trimmed.starts_with('#')
         || trimmed.starts_with("//")

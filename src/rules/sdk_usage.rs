@@ -5,6 +5,7 @@
 
 use crate::analyze::code_view::{CodeView, is_generated_code};
 use crate::analyze::is_test_path;
+use crate::analyze::lines::line_start;
 use crate::manifest::Ecosystem;
 use crate::rules::models::{parse_date, require};
 use crate::source::FileKind;
@@ -294,8 +295,8 @@ fn python_current_site(text: &str) -> Option<SdkSite> {
         quotes.partition_point(|&q| q < at) % 2 == 1
     };
     let in_comment = |at: usize| {
-        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        text[line_start..at].contains('#')
+        let start_of_line = line_start(text, at);
+        text[start_of_line..at].contains('#')
     };
     let in_code = |at: usize| !in_comment(at) && !in_docstring(at);
     let import = IMPORT

@@ -5,6 +5,7 @@
 //! `NODE_TLS_REJECT_UNAUTHORIZED=0` and `curl -k`.
 
 use crate::analyze::code_view::CodeView;
+use crate::analyze::lines::on_comment_line;
 use crate::analyze::{is_docs_or_build_path, is_test_path};
 use crate::rules::auth::AuthFacts;
 use crate::rules::keys::RawFinding;
@@ -471,13 +472,6 @@ fn plain_api_urls(text: &str) -> Vec<Range<usize>> {
         })
         .map(|m| m.range())
         .collect()
-}
-
-/// The line holding `at` is a comment.
-fn on_comment_line(text: &str, at: usize) -> bool {
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[start..].trim_start();
-    line.starts_with('#') || line.starts_with("//")
 }
 
 #[cfg(test)]
