@@ -59,16 +59,10 @@ impl Baseline {
             );
             *counts.entry(key).or_default() += 1;
         }
-        let entries = counts
-            .into_iter()
-            .map(|((path, rule, fingerprint), count)| Entry {
-                path,
-                rule,
-                fingerprint,
-                count,
-            })
-            .collect();
-        Baseline { dir, entries }
+        Baseline {
+            dir,
+            entries: entries(counts),
+        }
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -134,16 +128,10 @@ impl Baseline {
                 .entry((e.path, e.rule, e.fingerprint.to_ascii_lowercase()))
                 .or_default() += e.count;
         }
-        let entries = merged
-            .into_iter()
-            .map(|((path, rule, fingerprint), count)| Entry {
-                path,
-                rule,
-                fingerprint,
-                count,
-            })
-            .collect();
-        Ok(Baseline { dir, entries })
+        Ok(Baseline {
+            dir,
+            entries: entries(merged),
+        })
     }
 
     /// Remove the findings the baseline holds from `report`, count them in
@@ -198,6 +186,19 @@ impl Baseline {
             .find(|(i, e)| left[*i] > 0 && test(e))
             .map(|(i, _)| i)
     }
+}
+
+/// Entries from counts by (path, rule, fingerprint), in that order.
+fn entries(counts: BTreeMap<(String, String, String), usize>) -> Vec<Entry> {
+    counts
+        .into_iter()
+        .map(|((path, rule, fingerprint), count)| Entry {
+            path,
+            rule,
+            fingerprint,
+            count,
+        })
+        .collect()
 }
 
 fn same(e: &Entry, f: &Finding) -> bool {

@@ -275,7 +275,9 @@ impl Analyzer {
     /// Dockerfiles and CI files are read for install commands when a keyword hit.
     fn wants_pins(&self, path: &str, hits: Hits) -> bool {
         self.bits.pins != 0
-            && (hits.rules & self.bits.pins != 0 || crate::manifest::is_manifest_path(path))
+            && (crate::manifest::is_manifest_path(path)
+                || (hits.rules & self.bits.pins != 0
+                    && crate::manifest::carries_install_commands(path)))
     }
 
     /// Record the OpenAI SDK pins and the consumer libraries a manifest, lock file

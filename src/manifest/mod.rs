@@ -147,7 +147,7 @@ pub fn is_manifest_path(path: &str) -> bool {
 
 /// Files that run install commands: scripts, Dockerfiles, CI and other YAML,
 /// Makefiles. Markdown is documentation, not something that runs.
-fn carries_install_commands(path: &str) -> bool {
+pub fn carries_install_commands(path: &str) -> bool {
     let name = path
         .rsplit(['/', '\\'])
         .next()
