@@ -105,12 +105,9 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
                         let first = full.split('.').next().unwrap_or("").to_string();
                         (first.clone(), first)
                     }
-                    "aliased_import" => match (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
-                    ) {
-                        (Some(n), Some(a)) => (path_text(n, src), text(a, src).to_string()),
-                        _ => continue,
+                    "aliased_import" => match aliased(name, src) {
+                        Some(pair) => pair,
+                        None => continue,
                     },
                     _ => continue,
                 };
@@ -135,12 +132,9 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
                         let n = path_text(name, src);
                         (n.clone(), n)
                     }
-                    "aliased_import" => match (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
-                    ) {
-                        (Some(n), Some(a)) => (path_text(n, src), text(a, src).to_string()),
-                        _ => continue,
+                    "aliased_import" => match aliased(name, src) {
+                        Some(pair) => pair,
+                        None => continue,
                     },
                     _ => continue,
                 };
@@ -173,6 +167,13 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
 }
 
 /// Parameters bind names, with their defaults.
+/// `a.b as c` in an import: the dotted name and the alias.
+fn aliased(node: Node, src: &[u8]) -> Option<(String, String)> {
+    let name = node.child_by_field_name("name")?;
+    let alias = node.child_by_field_name("alias")?;
+    Some((path_text(name, src), text(alias, src).to_string()))
+}
+
 fn parameters(node: Node, src: &[u8], facts: &mut Facts) {
     for param in named_children(node) {
         let (name, default) = match param.kind() {
