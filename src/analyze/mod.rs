@@ -788,6 +788,16 @@ impl Analyzer {
         out
     }
 
+    /// Whether the text may call the OpenAI API, as [`is_openai_call`] judges
+    /// after the parse: an SDK method it knows, or a URL on the API host.
+    ///
+    /// [`is_openai_call`]: crate::rules::openai_clients::is_openai_call
+    fn may_call_openai(&self, text: &str) -> bool {
+        self.models.models().may_name_a_call(text)
+            || memchr::memmem::find(text.as_bytes(), self.sdk_client.base_url.host.as_bytes())
+                .is_some()
+    }
+
     /// base-url, retries-disabled, unbounded-retry and insecure-transport: how a
     /// client reaches the API.
     fn check_client_rules(
@@ -857,18 +867,6 @@ fn exact_replacement(
     replacement
         .clone()
         .filter(|_| text.get(range.clone()) == Some(judged))
-}
-
-impl Analyzer {
-    /// Whether the text may call the OpenAI API, as [`is_openai_call`] judges
-    /// after the parse: an SDK method it knows, or a URL on the API host.
-    ///
-    /// [`is_openai_call`]: crate::rules::openai_clients::is_openai_call
-    fn may_call_openai(&self, text: &str) -> bool {
-        self.models.models().may_name_a_call(text)
-            || memchr::memmem::find(text.as_bytes(), self.sdk_client.base_url.host.as_bytes())
-                .is_some()
-    }
 }
 
 /// A manifest makes its directory the root of a project for the cross-file rules.
