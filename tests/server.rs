@@ -5,8 +5,9 @@
 //!
 //! No key-shaped literal is written here: keys are built at run time.
 
-use keylint::rules::key_formats::KeyFormats;
-use keylint::rules::synthetic;
+mod cli_support;
+
+use cli_support::key;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -236,11 +237,6 @@ fn uri(path: &Path) -> String {
         "file://{}",
         percent_encoding::utf8_percent_encode(text, PATH)
     )
-}
-
-fn formats() -> &'static KeyFormats {
-    static FORMATS: std::sync::OnceLock<KeyFormats> = std::sync::OnceLock::new();
-    FORMATS.get_or_init(KeyFormats::builtin)
 }
 
 fn codes(diagnostics: &[Value]) -> Vec<&str> {
@@ -507,7 +503,7 @@ fn legacy_env_var_in_a_dotenv_file_is_renamed_or_suppressed_on_the_line_above() 
 fn every_suppression_offered_silences_its_finding() {
     let dir = tempfile::tempdir().unwrap();
     let mut client = Client::initialized(dir.path());
-    let project_key = synthetic::key(formats(), "openai-project").unwrap();
+    let project_key = key("openai-project");
     let cases = [
         (
             "app.py",
@@ -615,7 +611,7 @@ fn unknown_methods_bad_parameters_and_unknown_documents_do_not_stop_the_server()
     );
     assert_eq!(hover["error"]["code"], -32601, "MethodNotFound: {hover}");
     // serde quotes a value of the wrong type: a key there is redacted.
-    let key = synthetic::key(formats(), "openai-project").unwrap();
+    let key = key("openai-project");
     let bad = client.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": "file:///a.py"}, "range": key, "context": {"diagnostics": []}}),
@@ -673,7 +669,7 @@ fn a_request_after_shutdown_is_refused_and_exit_without_shutdown_is_code_1() {
 #[test]
 fn a_malformed_message_ends_the_session_without_a_panic_or_an_echo() {
     let dir = tempfile::tempdir().unwrap();
-    let key = synthetic::key(formats(), "openai-project").unwrap();
+    let key = key("openai-project");
     let mut client = Client::initialized(dir.path());
     client.write_raw(format!("{{\"jsonrpc\": \"2.0\", \"method\": \"{key}").as_bytes());
     let (status, stderr) = client.finish();
