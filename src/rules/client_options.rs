@@ -452,8 +452,6 @@ fn is_zero(facts: &Facts, value: &Value) -> bool {
     matches!(facts.resolve(value), Value::Number { text, .. } if text == "0")
 }
 
-/// Whether code that names a retries setting can set it to 0: some
-/// `retries… = 0` / `retries…: 0` (the setting itself, or a constant it reads).
 /// Whether the start of a line, up to a URL, sets a base URL: a name holding
 /// `base` (`base_url`, `baseURL`, `OPENAI_API_BASE`) followed by an assignment, a
 /// key, an argument list or the next argument (`=`, `:`, `(`, `,`), not a
@@ -473,12 +471,100 @@ fn sets_a_base(line: &str) -> bool {
     })
 }
 
+/// Whether code can turn a client's retries off: a retries option or key written
+/// as `0` (`max_retries=0`, `maxRetries: 0`, `openai.max_retries = 0`), or a
+/// variable set to `0` (`max_retries = 0`) in a file where a client call can read
+/// it. LiteLLM's `main.py` sets such a variable for its own router and builds its
+/// clients without one; parsing its 340 KB for that was the scan's largest cost.
 fn retries_worth_parsing(text: &str) -> bool {
     static ZERO: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"(?i:max_retries|maxretries)["']?[ \t]*[:=][ \t]*0(?:[^0-9.xob]|$)"#)
             .expect("valid regex")
     });
-    ZERO.is_match(text)
+    let mut variable = false;
+    for m in ZERO.find_iter(text) {
+        if !sets_a_variable(text, m.start(), m.as_str()) {
+            return true;
+        }
+        variable = true;
+    }
+    variable && client_call_takes_retries(text)
+}
+
+/// Whether a `max_retries = 0` match at `name_start` is a statement that sets a
+/// variable or an attribute (not `openai.max_retries`), rather than an argument
+/// (`OpenAI(\n    max_retries=0,`) or a key (`maxRetries: 0`).
+fn sets_a_variable(text: &str, name_start: usize, matched: &str) -> bool {
+    let bytes = text.as_bytes();
+    let name_len = matched
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    let after_name = &matched[name_len..];
+    if after_name.trim_start().starts_with([':', '"', '\'']) {
+        return false; // a key
+    }
+    let chain_start = bytes[..name_start]
+        .iter()
+        .rposition(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.'))
+        .map_or(0, |i| i + 1);
+    if &text[chain_start..name_start] == "openai." {
+        return false;
+    }
+    let before = bytes[..chain_start]
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map(|i| bytes[i]);
+    !matches!(before, Some(b'(' | b',' | b'{' | b'['))
+}
+
+/// Whether some client construction or `with_options` call can read a retries
+/// variable: its arguments name the option, unpack or spread options (`**kw`,
+/// `...opts`), or are one options object (`new OpenAI(options)`).
+fn client_call_takes_retries(text: &str) -> bool {
+    static CALLS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::new(["OpenAI", "with_options", "withOptions"]).expect("plain literals")
+    });
+    let bytes = text.as_bytes();
+    CALLS.find_iter(bytes).any(|m| {
+        let open = m.end()
+            + bytes[m.end()..]
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count();
+        if bytes.get(open) != Some(&b'(') {
+            return false;
+        }
+        let args = &text[open + 1..argument_list_end(bytes, open)];
+        let one_name = !args.trim().is_empty()
+            && args
+                .trim()
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+        one_name
+            || ["max_retries", "maxRetries", "**", "..."]
+                .iter()
+                .any(|w| args.contains(w))
+    })
+}
+
+/// Where the argument list opening at `open` closes (brackets counted, strings
+/// not: this is a gate, erring towards a longer list), or the end of the text.
+fn argument_list_end(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, &b) in bytes.iter().enumerate().skip(open) {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    bytes.len()
 }
 
 /// Every `http://` / `https://` URL in a config value (also inside a shell default
@@ -578,6 +664,25 @@ mod tests {
         )));
         assert!(!retries_worth_parsing("kwargs[\"max_retries\"] = 0\n"));
         assert!(retries_worth_parsing("options = {\"max_retries\": 0}\n"));
+        // A variable set to 0 counts where a client call can read it.
+        let router = "if router:\n    max_retries = 0\nclient = openai.OpenAI(api_key=k)\n";
+        assert!(!retries_worth_parsing(router));
+        for reads in [
+            "max_retries = 0\nclient = OpenAI(\n    max_retries=max_retries,\n)\n",
+            "max_retries = 0\nclient = OpenAI(**kwargs)\n",
+            "const maxRetries = 0;\nconst opts = { maxRetries };\nnew OpenAI(opts);\n",
+            "self.max_retries = 0\nclient.with_options(max_retries=self.max_retries)\n",
+        ] {
+            assert!(retries_worth_parsing(reads), "{reads}");
+        }
+        // Arguments, keys and the module client are settings themselves.
+        for setting in [
+            "client = OpenAI(\n    api_key=k,\n    max_retries=0\n)\n",
+            "openai.max_retries = 0\n",
+            "client.chat.completions.create(body, {\n  maxRetries: 0,\n});\n",
+        ] {
+            assert!(retries_worth_parsing(setting), "{setting}");
+        }
     }
 
     #[test]

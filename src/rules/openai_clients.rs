@@ -14,7 +14,9 @@ use std::sync::LazyLock;
 pub struct ClientSignals {
     /// `max_retries`, `maxRetries`.
     pub retries_setting: bool,
-    /// `base_url`, `baseURL`, `BASE_URL` (`OPENAI_BASE_URL` too), `openai_api_base`.
+    /// The options a base URL is passed in, as whole words (`base_url`, `baseURL`,
+    /// `openai_api_base`; `logfire_base_url` sets another service's base), or the
+    /// variable the SDK reads it from, `OPENAI_BASE_URL`.
     pub base_url_setting: bool,
     /// `tenacity`, `backoff`, `retrying`.
     pub retry_library: bool,
@@ -29,6 +31,7 @@ pub struct ClientSignals {
 enum Signal {
     Retries,
     BaseUrl,
+    BaseUrlVariable,
     RetryLibrary,
     OpenAiHost,
     Tls,
@@ -39,7 +42,7 @@ const SIGNAL_WORDS: &[(&str, Signal)] = &[
     ("maxRetries", Signal::Retries),
     ("base_url", Signal::BaseUrl),
     ("baseURL", Signal::BaseUrl),
-    ("BASE_URL", Signal::BaseUrl),
+    ("OPENAI_BASE_URL", Signal::BaseUrlVariable),
     ("openai_api_base", Signal::BaseUrl),
     ("tenacity", Signal::RetryLibrary),
     ("backoff", Signal::RetryLibrary),
@@ -70,10 +73,19 @@ impl ClientSignals {
             tls_setting: true,
         };
         let mut signals = ClientSignals::default();
+        let bytes = text.as_bytes();
+        let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+        let glued = |start: usize, end: usize| {
+            bytes[..start].last().is_some_and(word) || bytes.get(end).is_some_and(word)
+        };
         for m in WORDS.find_iter(text) {
-            let flag = match SIGNAL_WORDS[m.pattern().as_usize()].1 {
+            let signal = SIGNAL_WORDS[m.pattern().as_usize()].1;
+            if matches!(signal, Signal::BaseUrl) && glued(m.start(), m.end()) {
+                continue;
+            }
+            let flag = match signal {
                 Signal::Retries => &mut signals.retries_setting,
-                Signal::BaseUrl => &mut signals.base_url_setting,
+                Signal::BaseUrl | Signal::BaseUrlVariable => &mut signals.base_url_setting,
                 Signal::RetryLibrary => &mut signals.retry_library,
                 Signal::OpenAiHost => &mut signals.openai_host,
                 Signal::Tls => &mut signals.tls_setting,
@@ -236,6 +248,12 @@ mod tests {
         assert!(!ClientSignals::of("import openai\nopenai.chat.completions.create()").any());
         assert!(ClientSignals::of("NODE_TLS_REJECT_UNAUTHORIZED=0").tls_setting);
         assert!(ClientSignals::of("OPENAI_BASE_URL=x").base_url_setting);
+        assert!(ClientSignals::of("OpenAI({ apiKey, baseURL })").base_url_setting);
+        assert!(ClientSignals::of("self.base_url = url").base_url_setting);
+        assert!(
+            !ClientSignals::of("logfire_base_url = os.getenv(\"LOGFIRE_BASE_URL\")")
+                .base_url_setting
+        );
     }
 
     #[test]
