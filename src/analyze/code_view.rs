@@ -97,12 +97,18 @@ impl<'a> CodeView<'a> {
 /// and the most expensive files to parse.
 pub fn is_generated_code(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    [".d.ts", ".d.mts", ".d.cts"]
-        .iter()
-        .any(|s| name.ends_with(s))
+    is_type_declaration(path)
         || name.contains(".min.")
         || name.contains(".bundle.")
         || path
             .split('/')
             .any(|dir| matches!(dir, "_next" | ".next" | "dist" | "build"))
+}
+
+/// TypeScript declaration files: types only, no values and no calls.
+pub fn is_type_declaration(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [".d.ts", ".d.mts", ".d.cts"]
+        .iter()
+        .any(|s| name.ends_with(s))
 }

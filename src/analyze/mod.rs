@@ -33,7 +33,7 @@ use crate::rules::transport::{self, Transport};
 use crate::source::FileKind;
 use crate::source::SourceFile;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
-use code_view::CodeView;
+use code_view::{CodeView, is_generated_code, is_type_declaration};
 use lines::LineIndex;
 use prefilter::{Hits, Prefilter};
 use std::cell::LazyCell;
@@ -432,11 +432,13 @@ impl Analyzer {
         let mut pending_sdk: Vec<(Range<usize>, sdk_usage::SdkSite, &str)> = Vec::new();
         let mut env_file_key: Option<Range<usize>> = None;
 
-        let test_or_docs = is_test_path(&file.path) || is_docs_or_build_path(&file.path);
+        let skip_placeholders = is_test_path(&file.path)
+            || is_docs_or_build_path(&file.path)
+            || is_type_declaration(&file.path);
         for segment in &segments {
             let info = SegmentInfo {
                 kind: segment.kind,
-                is_test_path: test_or_docs,
+                skip_placeholders,
                 show_secrets: self.options.show_secrets,
             };
             let mut raw = self.check_keys(segment, info, want);
@@ -735,6 +737,26 @@ impl Analyzer {
     fn check_code(&self, view: &CodeView, wanted: u64) -> Vec<RawFinding> {
         let mut out = Vec::new();
         let want = |id: &str| wanted & self.bit(id) != 0;
+        // Declarations and bundles are not parsed (see `CodeView::facts`), and
+        // every check of Python and JavaScript but the browser-exposed definitions
+        // reads the parse: skip their text gates too.
+        let parsed_language = matches!(
+            view.kind,
+            FileKind::Python | FileKind::JavaScript | FileKind::TypeScript
+        );
+        if parsed_language && !view.is_notebook() && is_generated_code(view.path) {
+            if want(browser_exposure::KEY_EXPOSED) {
+                let show = self.options.show_secrets;
+                browser_exposure::check_definitions(
+                    view.text,
+                    view.kind,
+                    &self.formats,
+                    show,
+                    &mut out,
+                );
+            }
+            return out;
+        }
         if want(auth_header::MISSING_BEARER)
             && auth_header::worth_parsing(view.text, view.is_python_file())
         {

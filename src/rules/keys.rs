@@ -51,8 +51,9 @@ pub struct Wanted {
 #[derive(Debug, Clone, Copy)]
 pub struct SegmentInfo {
     pub kind: FileKind,
-    /// Tests, docs, examples or build output: placeholders there are deliberate.
-    pub is_test_path: bool,
+    /// Tests, docs, examples or build output, where placeholders are deliberate,
+    /// and type declarations, which assign no values.
+    pub skip_placeholders: bool,
     pub show_secrets: bool,
 }
 
@@ -140,7 +141,8 @@ pub fn check(text: &str, info: SegmentInfo, want: Wanted, formats: &KeyFormats) 
         }
     }
 
-    let placeholder_here = want.placeholder && !info.is_test_path && placeholder_applies(info.kind);
+    let placeholder_here =
+        want.placeholder && !info.skip_placeholders && placeholder_applies(info.kind);
     if placeholder_here || (want.malformed && want.formats != 0) {
         let docs = std::cell::OnceCell::new();
         for caps in formats.assignment.captures_iter(text) {
@@ -957,7 +959,7 @@ mod placeholder_redaction_tests {
         let text = format!("api_key = \"{key}\"\n");
         let info = SegmentInfo {
             kind: FileKind::Python,
-            is_test_path: false,
+            skip_placeholders: false,
             show_secrets: false,
         };
         let want = Wanted {
