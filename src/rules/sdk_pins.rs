@@ -48,7 +48,7 @@ pub fn outdated_message(pin: &str, ecosystem: Ecosystem, releases: &SdkReleases)
 /// `consumers` of `rules/data/env-vars.toml`): `from langchain_openai import …`,
 /// `import litellm`, `from "@langchain/openai"`.
 pub struct ConsumerImports {
-    names: Vec<String>,
+    names: Option<aho_corasick::AhoCorasick>,
     import: regex::Regex,
 }
 
@@ -68,20 +68,38 @@ impl ConsumerImports {
             r#"(?m)^[ \t]*(?:from|import)[ \t]+((?:{alternatives})[A-Za-z0-9_]*)(?-u:\b)|from[ \t]*["'](@?(?:{alternatives})[A-Za-z0-9_/-]*)["']"#
         ))
         .expect("escaped library names");
+        let names = (!names.is_empty())
+            .then(|| aho_corasick::AhoCorasick::new(&names).expect("plain library names"));
         ConsumerImports { names, import }
     }
 
     /// The libraries `text` imports, as package names (`langchain-openai`,
     /// `langchain/openai`).
     pub fn find(&self, text: &str) -> Vec<String> {
-        if self.names.is_empty() || !self.names.iter().any(|n| text.contains(n.as_str())) {
+        let Some(names) = &self.names else {
             return Vec::new();
+        };
+        // An import names its library on one line: the pattern runs on the lines
+        // that hold a name. On the whole text it would stop at every `from` and
+        // `import` of every file.
+        let mut out = Vec::new();
+        let mut searched_to = 0;
+        for m in names.find_iter(text) {
+            if m.start() < searched_to {
+                continue;
+            }
+            let start = crate::analyze::lines::line_start(text, m.start());
+            let end = memchr::memchr(b'\n', &text.as_bytes()[m.start()..])
+                .map_or(text.len(), |i| m.start() + i);
+            searched_to = end;
+            out.extend(
+                self.import
+                    .captures_iter(&text[start..end])
+                    .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+                    .map(|m| m.as_str().trim_start_matches('@').replace('_', "-")),
+            );
         }
-        self.import
-            .captures_iter(text)
-            .filter_map(|c| c.get(1).or_else(|| c.get(2)))
-            .map(|m| m.as_str().trim_start_matches('@').replace('_', "-"))
-            .collect()
+        out
     }
 }
 
