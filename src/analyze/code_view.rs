@@ -17,6 +17,7 @@ pub struct CodeView<'a> {
     /// when the whole text is one program.
     cells: &'a [Range<usize>],
     facts: OnceCell<Option<Facts>>,
+    generated: OnceCell<bool>,
     yaml: OnceCell<Result<Vec<Entry>, String>>,
     curl: OnceCell<Vec<CurlCommand>>,
 }
@@ -29,6 +30,7 @@ impl<'a> CodeView<'a> {
             path,
             cells: &[],
             facts: OnceCell::new(),
+            generated: OnceCell::new(),
             yaml: OnceCell::new(),
             curl: OnceCell::new(),
         }
@@ -59,13 +61,24 @@ impl<'a> CodeView<'a> {
         self.facts
             .get_or_init(|| {
                 Lang::for_file(self.kind, self.path)
-                    .filter(|_| !is_generated_code(self.path))
+                    .filter(|_| !self.is_generated())
                     .and_then(|lang| match self.cells {
                         [] => syntax::facts(lang, self.text),
                         cells => syntax::cells_facts(lang, self.text, cells),
                     })
             })
             .as_ref()
+    }
+
+    /// Declarations, bundles and build output by their path (see
+    /// [`is_generated_code`]), and JavaScript or TypeScript minified where the
+    /// path does not say so (`min/vs/assets/ts.worker-….js`).
+    pub fn is_generated(&self) -> bool {
+        *self.generated.get_or_init(|| {
+            is_generated_code(self.path)
+                || (matches!(self.kind, FileKind::JavaScript | FileKind::TypeScript)
+                    && is_minified(self.text))
+        })
     }
 
     /// The scalar entries of a YAML segment (see [`yaml::entries`]); `Err` when the
@@ -111,4 +124,43 @@ pub fn is_type_declaration(path: &str) -> bool {
     [".d.ts", ".d.mts", ".d.cts"]
         .iter()
         .any(|s| name.ends_with(s))
+}
+
+/// Minified code: lines over 1,000 bytes hold most of the text. Hand-written code
+/// has at most a few such lines (a data URL, a long string) among short ones.
+pub fn is_minified(text: &str) -> bool {
+    const LONG_LINE: usize = 1000;
+    let mut long = 0;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len())) {
+        if end - start > LONG_LINE {
+            long += end - start;
+        }
+        start = end + 1;
+    }
+    long * 2 > text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minified_code_is_mostly_long_lines() {
+        let long = format!("var a={};", "b".repeat(1500));
+        assert!(is_minified(&long));
+        assert!(is_minified(&format!("/* banner */\n{long}\n{long}\n")));
+        // One long line among many short ones is hand-written code with data.
+        let code = format!(
+            "{}const icon = \"{}\";\n",
+            "let x = 1;\n".repeat(300),
+            "A".repeat(1500)
+        );
+        assert!(!is_minified(&code));
+        assert!(!is_minified(""));
+        let view = CodeView::new(&long, FileKind::JavaScript, "min/vs/worker.js");
+        assert!(view.is_generated());
+        assert!(view.facts().is_none());
+        assert!(!CodeView::new(&long, FileKind::Yaml, "config.yaml").is_generated());
+    }
 }

@@ -33,7 +33,7 @@ use crate::rules::transport::{self, Transport};
 use crate::source::FileKind;
 use crate::source::SourceFile;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
-use code_view::{CodeView, is_generated_code, is_type_declaration};
+use code_view::{CodeView, is_type_declaration};
 use lines::LineIndex;
 use prefilter::{Hits, Prefilter};
 use std::cell::LazyCell;
@@ -744,7 +744,7 @@ impl Analyzer {
             view.kind,
             FileKind::Python | FileKind::JavaScript | FileKind::TypeScript
         );
-        if parsed_language && !view.is_notebook() && is_generated_code(view.path) {
+        if parsed_language && !view.is_notebook() && view.is_generated() {
             if want(browser_exposure::KEY_EXPOSED) {
                 let show = self.options.show_secrets;
                 browser_exposure::check_definitions(

@@ -11,7 +11,7 @@
 //! report, or, when some model key takes a name or an environment read, a quoted id
 //! is assigned, a default or a fallback somewhere.
 
-use crate::analyze::code_view::{CodeView, is_generated_code};
+use crate::analyze::code_view::CodeView;
 use crate::analyze::is_test_path;
 use crate::analyze::lines::line_start;
 use crate::findings::Level;
@@ -85,7 +85,7 @@ impl ModelUsage {
 
     /// Run the wanted rules on one segment.
     pub fn check(&self, view: &CodeView, as_of: Date, want: Wanted, out: &mut Vec<RawFinding>) {
-        if !want.any() || skip_path(view.path) {
+        if !want.any() || skip_path(view.path) || view.is_generated() {
             return;
         }
         let judge = Judge {
@@ -173,12 +173,12 @@ impl ModelUsage {
 }
 
 /// Paths whose model ids are fixtures or declarations, not requests: tests (mocked
-/// clients and recorded cassettes), type stubs and generated code.
+/// clients and recorded cassettes), type stubs and changelogs. Generated code is
+/// skipped too ([`CodeView::is_generated`]).
 fn skip_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     is_test_path(path)
         || lower.ends_with(".pyi")
-        || is_generated_code(path)
         || lower
             .rsplit('/')
             .next()

@@ -3,7 +3,7 @@
 //! site is a problem depends on the project's pin, judged in
 //! [`crate::rules::sdk_pins`] once every file is in.
 
-use crate::analyze::code_view::{CodeView, is_generated_code};
+use crate::analyze::code_view::CodeView;
 use crate::analyze::is_test_path;
 use crate::analyze::lines::line_start;
 use crate::manifest::Ecosystem;
@@ -130,7 +130,7 @@ impl SdkMigration {
         static ENGINE: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(r#"(?-u:\b)engine[ \t]*=[ \t]*["'A-Za-z_]"#).expect("valid regex")
         });
-        if is_test_path(view.path) || is_generated_code(view.path) {
+        if is_test_path(view.path) || view.is_generated() {
             return Vec::new(); // tests exercise the old API on purpose
         }
         let text = view.text;
