@@ -136,7 +136,10 @@ fn walk(tree: &Tree, mut visit: impl FnMut(Node, &[Node])) {
     let mut ancestors: Vec<Node> = Vec::new();
     loop {
         let node = cursor.node();
-        visit(node, &ancestors);
+        // Punctuation and keywords are half the nodes, and no visitor reads them.
+        if node.is_named() {
+            visit(node, &ancestors);
+        }
         if cursor.goto_first_child() {
             ancestors.push(node);
             continue;
