@@ -52,6 +52,25 @@ pub fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
 }
 
+/// The lines holding `positions` (in increasing order), each once, as ranges
+/// without their newline. A pattern that stays on one line and needs a rare word
+/// runs on these instead of the whole text: on the whole text, the regex engine
+/// stops at every match of the pattern's common first word (`new`, `from`).
+pub fn lines_holding(
+    text: &str,
+    positions: impl IntoIterator<Item = usize>,
+) -> impl Iterator<Item = Range<usize>> {
+    let mut searched_to = 0;
+    positions.into_iter().filter_map(move |at| {
+        if at < searched_to {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i);
+        searched_to = end + 1;
+        Some(line_start(text, at)..end)
+    })
+}
+
 /// Whether the line holding `at` is a comment line (`# …`, `// …`).
 pub fn on_comment_line(text: &str, at: usize) -> bool {
     let line = text[line_start(text, at)..].trim_start();
@@ -165,6 +184,15 @@ fn window(line: &str, hl: Range<usize>) -> Snippet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_line_holding_a_position_once() {
+        let text = "a b\nc d e\n\nf";
+        let lines: Vec<&str> = lines_holding(text, [0, 2, 4, 6, 11])
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(lines, ["a b", "c d e", "f"]);
+    }
 
     #[test]
     fn positions_count_chars_and_utf16() {

@@ -3,6 +3,7 @@
 //! collects sites; [`judge`] decides once every file is in.
 
 use crate::analyze::code_view::CodeView;
+use crate::analyze::lines::lines_holding;
 use crate::findings::{Finding, Level};
 use crate::project::{EnvRole, ProjectFacts};
 use crate::rules::env_vars::EnvVars;
@@ -145,8 +146,16 @@ pub fn collect(view: &CodeView, env: &EnvVars) -> Collected {
                         .map(|c| c.range.start),
                 );
             } else {
-                out.implicit_key_lookups
-                    .extend(IMPLICIT_CLIENT.find_iter(text).map(|m| m.start()));
+                // The pattern's first word is `new`: run it on the lines naming the
+                // client only.
+                let named = memchr::memmem::find_iter(text.as_bytes(), b"OpenAI(");
+                for line in lines_holding(text, named) {
+                    out.implicit_key_lookups.extend(
+                        IMPLICIT_CLIENT
+                            .find_iter(&text[line.clone()])
+                            .map(|m| line.start + m.start()),
+                    );
+                }
             }
         }
         _ => {}

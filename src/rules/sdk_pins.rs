@@ -3,6 +3,7 @@
 //! `sdk-version-mismatch` (current-SDK code under a legacy pin) and
 //! `legacy-env-var` (variables the current SDKs ignore).
 
+use crate::analyze::lines::lines_holding;
 use crate::findings::{Finding, Level};
 use crate::manifest::Ecosystem;
 use crate::project::{EnvRole, PinOrigin, ProjectFacts};
@@ -80,26 +81,13 @@ impl ConsumerImports {
             return Vec::new();
         };
         // An import names its library on one line: the pattern runs on the lines
-        // that hold a name. On the whole text it would stop at every `from` and
-        // `import` of every file.
-        let mut out = Vec::new();
-        let mut searched_to = 0;
-        for m in names.find_iter(text) {
-            if m.start() < searched_to {
-                continue;
-            }
-            let start = crate::analyze::lines::line_start(text, m.start());
-            let end = memchr::memchr(b'\n', &text.as_bytes()[m.start()..])
-                .map_or(text.len(), |i| m.start() + i);
-            searched_to = end;
-            out.extend(
-                self.import
-                    .captures_iter(&text[start..end])
-                    .filter_map(|c| c.get(1).or_else(|| c.get(2)))
-                    .map(|m| m.as_str().trim_start_matches('@').replace('_', "-")),
-            );
-        }
-        out
+        // that hold a name, not at every `from` and `import` of the file.
+        let starts = names.find_iter(text).map(|m| m.start());
+        lines_holding(text, starts)
+            .flat_map(|line| self.import.captures_iter(&text[line]))
+            .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+            .map(|m| m.as_str().trim_start_matches('@').replace('_', "-"))
+            .collect()
     }
 }
 

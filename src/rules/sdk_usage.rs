@@ -5,7 +5,7 @@
 
 use crate::analyze::code_view::CodeView;
 use crate::analyze::is_test_path;
-use crate::analyze::lines::line_start;
+use crate::analyze::lines::{line_start, lines_holding};
 use crate::manifest::Ecosystem;
 use crate::rules::models::{parse_date, require};
 use crate::source::FileKind;
@@ -338,18 +338,13 @@ fn node_current_site(text: &str) -> Option<SdkSite> {
             .expect("valid regex")
     });
     // Both forms are on one line and name `OpenAI`: the regex runs on the lines
-    // holding it. On the whole text it stops at every `new` and `import`, and
-    // bundles are made of them (10 ms on a 7 MB worker script).
-    let mut searched_to = 0;
-    let (c, line_at) = memmem::find_iter(text.as_bytes(), b"OpenAI").find_map(|at| {
-        if at < searched_to {
-            return None;
-        }
-        let start = line_start(text, at);
-        let end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i);
-        searched_to = end;
-        CURRENT.captures(&text[start..end]).map(|c| (c, start))
-    })?;
+    // holding it (10 ms to 0.2 ms on a 7 MB worker script).
+    let (c, line_at) = lines_holding(text, memmem::find_iter(text.as_bytes(), b"OpenAI"))
+        .find_map(|line| {
+            CURRENT
+                .captures(&text[line.clone()])
+                .map(|c| (c, line.start))
+        })?;
     let m = c.get(1).or_else(|| c.get(2))?;
     let what = if c.get(1).is_some() {
         "new OpenAI"
