@@ -125,7 +125,11 @@ pub fn collect(view: &CodeView, env: &EnvVars) -> Collected {
         }
         FileKind::Python | FileKind::JavaScript | FileKind::TypeScript => {
             // Reads need the parse; take it only when a candidate name is present.
-            let has_near_miss = openai_ish_names(text).any(|name| is_near_miss(env, name));
+            // A name repeats through a file; judge each once (edit distances).
+            let mut judged = std::collections::HashSet::new();
+            let has_near_miss = openai_ish_names(text)
+                .filter(|name| judged.insert(*name))
+                .any(|name| is_near_miss(env, name));
             if !has_near_miss {
                 // A legacy variable read in code shows the code passes the value on
                 // itself (see legacy-env-var). Read from the text: these names are
