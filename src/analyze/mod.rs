@@ -744,17 +744,17 @@ impl Analyzer {
             view.kind,
             FileKind::Python | FileKind::JavaScript | FileKind::TypeScript
         );
+        let show = self.options.show_secrets;
+        if want(browser_exposure::KEY_EXPOSED) {
+            browser_exposure::check_definitions(
+                view.text,
+                view.kind,
+                &self.formats,
+                show,
+                &mut out,
+            );
+        }
         if parsed_language && !view.is_notebook() && view.is_generated() {
-            if want(browser_exposure::KEY_EXPOSED) {
-                let show = self.options.show_secrets;
-                browser_exposure::check_definitions(
-                    view.text,
-                    view.kind,
-                    &self.formats,
-                    show,
-                    &mut out,
-                );
-            }
             return out;
         }
         if want(auth_header::MISSING_BEARER)
@@ -769,31 +769,15 @@ impl Analyzer {
             && key_logging::worth_parsing(view.text, view.path)
             && let Some(facts) = view.facts()
         {
-            let show = self.options.show_secrets;
             key_logging::check_code(facts, view.text, &self.formats, show, &mut out);
         }
-        if want(browser_exposure::KEY_EXPOSED) {
-            let show = self.options.show_secrets;
-            browser_exposure::check_definitions(
-                view.text,
-                view.kind,
-                &self.formats,
-                show,
-                &mut out,
-            );
-            if matches!(view.kind, FileKind::JavaScript | FileKind::TypeScript)
-                && browser_exposure::worth_parsing(view.text, view.path)
-                && let Some(facts) = view.facts()
-            {
-                browser_exposure::check_code(
-                    facts,
-                    view.text,
-                    view.path,
-                    &self.formats,
-                    show,
-                    &mut out,
-                );
-            }
+        if want(browser_exposure::KEY_EXPOSED)
+            && matches!(view.kind, FileKind::JavaScript | FileKind::TypeScript)
+            && browser_exposure::worth_parsing(view.text, view.path)
+            && let Some(facts) = view.facts()
+        {
+            let path = view.path;
+            browser_exposure::check_code(facts, view.text, path, &self.formats, show, &mut out);
         }
         let models = model_usage::Wanted {
             deprecated: want(model_usage::DEPRECATED_MODEL),
