@@ -71,6 +71,25 @@ pub fn lines_holding(
     })
 }
 
+/// Where the argument list opening at `open` closes (brackets counted, strings
+/// not: this is a gate, erring towards a longer list), or the end of the text.
+pub fn argument_list_end(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, &b) in bytes.iter().enumerate().skip(open) {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    bytes.len()
+}
+
 /// Whether the line holding `at` is a comment line (`# …`, `// …`).
 pub fn on_comment_line(text: &str, at: usize) -> bool {
     let line = text[line_start(text, at)..].trim_start();

@@ -4,7 +4,7 @@
 //! assignments and `OPENAI_BASE_URL` in code and configuration.
 
 use crate::analyze::code_view::CodeView;
-use crate::analyze::lines::line_start;
+use crate::analyze::lines::{argument_list_end, line_start};
 use crate::analyze::{is_docs_or_build_path, is_test_path};
 use crate::rules::keys::RawFinding;
 use crate::rules::models::Models;
@@ -248,11 +248,15 @@ impl ClientOptions<'_> {
         static JOINED_PATH: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(r#"(?:\}|\+[ \t]*["'`])/v1(/?["'`])?"#).expect("valid regex")
         });
+        // The joined URL is judged only when its first part is known text, so a
+        // join onto a name no string is ever bound to cannot be a finding.
         let built_on_api_host = || {
             memchr::memmem::find(bytes, host.as_bytes()).is_some()
-                && JOINED_PATH
-                    .captures_iter(text)
-                    .any(|c| c.get(1).is_some() || c.get(0).is_some_and(|m| says_base(m.start())))
+                && JOINED_PATH.captures_iter(text).any(|c| {
+                    let Some(join) = c.get(0) else { return false };
+                    (c.get(1).is_some() || says_base(join.start()))
+                        && joined_part_may_be_known(text, join.start())
+                })
         };
         static WRONG_HOSTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
             let hosts = SdkClient::builtin().wrong_hosts;
@@ -452,6 +456,82 @@ fn is_zero(facts: &Facts, value: &Value) -> bool {
     matches!(facts.resolve(value), Value::Number { text, .. } if text == "0")
 }
 
+/// Whether the part a path is joined onto at `join` (`}` closing an f-string or
+/// template field, or `+`) can be known text after the parse: a string literal, an
+/// expression, or a name the file binds to a string or to another name somewhere
+/// (`base = "https://…"`, `base: str = f"…"`, `def f(base="…")`, `base = root`).
+/// Names are resolved without regard to scope, so any binding in the file counts.
+/// LiteLLM's `main.py` joins `/v1/messages` onto a parameter bound only to `None`
+/// and to `or` chains, which the parse would read to find nothing.
+fn joined_part_may_be_known(text: &str, join: usize) -> bool {
+    let line = &text[line_start(text, join)..join];
+    let part = if text.as_bytes()[join] == b'}' {
+        match line.rfind(['{', '$']) {
+            Some(open) => line[open..].trim_start_matches(['{', '$']).trim(),
+            None => return true,
+        }
+    } else {
+        let before = line.trim_end();
+        if before.ends_with(['"', '\'', '`']) {
+            return true; // a literal
+        }
+        let start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |i| i + 1);
+        &before[start..]
+    };
+    let is_name = part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && part
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    !is_name || may_be_bound_to_text(text, part, 3, &mut Vec::new())
+}
+
+/// Whether the file binds `name` to a string somewhere, directly or through up to
+/// `hops` other names (`base = root`, `root = "https://…"`), as `Facts::resolve`
+/// follows them. A keyword argument (`f(base=base)`) reads like a binding and is
+/// followed like one; `None`, a boolean or a name already followed (`a = b`,
+/// `b = a`) adds no string. `seen` holds the names followed so far.
+fn may_be_bound_to_text<'t>(
+    text: &'t str,
+    name: &'t str,
+    hops: usize,
+    seen: &mut Vec<&'t str>,
+) -> bool {
+    const NOT_TEXT: &[&str] = &[
+        "None",
+        "True",
+        "False",
+        "true",
+        "false",
+        "null",
+        "undefined",
+    ];
+    if hops == 0 {
+        return true;
+    }
+    seen.push(name);
+    let Ok(binding) = Regex::new(&format!(
+        r#"(?m)(?:^|[^\w.]){}[ \t]*(?::[^=\n]*)?=[ \t]*(?:[rRbBfFuU]{{0,2}}["'`]|([A-Za-z_][\w.]*)[ \t]*(?:[,);#]|//|$))"#,
+        regex::escape(name)
+    )) else {
+        return true;
+    };
+    let mut aliases: Vec<&str> = Vec::new();
+    for c in binding.captures_iter(text) {
+        match c.get(1) {
+            None => return true, // a string
+            Some(alias) => aliases.push(alias.as_str()),
+        }
+    }
+    aliases.sort_unstable();
+    aliases.dedup();
+    aliases.retain(|alias| !seen.contains(alias) && !NOT_TEXT.contains(alias));
+    aliases
+        .into_iter()
+        .any(|alias| may_be_bound_to_text(text, alias, hops - 1, seen))
+}
+
 /// Whether the start of a line, up to a URL, sets a base URL: a name holding
 /// `base` (`base_url`, `baseURL`, `OPENAI_API_BASE`) followed by an assignment, a
 /// key, an argument list or the next argument (`=`, `:`, `(`, `,`), not a
@@ -546,25 +626,6 @@ fn client_call_takes_retries(text: &str) -> bool {
                 .iter()
                 .any(|w| args.contains(w))
     })
-}
-
-/// Where the argument list opening at `open` closes (brackets counted, strings
-/// not: this is a gate, erring towards a longer list), or the end of the text.
-fn argument_list_end(bytes: &[u8], open: usize) -> usize {
-    let mut depth = 0usize;
-    for (i, &b) in bytes.iter().enumerate().skip(open) {
-        match b {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => {}
-        }
-    }
-    bytes.len()
 }
 
 /// Every `http://` / `https://` URL in a config value (also inside a shell default
@@ -662,6 +723,20 @@ mod tests {
         assert!(e.base_url_worth_parsing(&format!(
             "{joined}client = OpenAI(base_url=f\"{{URL}}/v1\")\n"
         )));
+        // A join onto a name bound only to `None` or an `or` chain stays unknown.
+        let litellm = "def completion(ctx, api_base=None):\n    api_base = ctx.api_base\n    call(api_base=api_base)\n    api_base = (\n        api_base\n        or \"https://api.openai.com/v1\"\n    )\n    api_base = api_base or os.environ.get(\"B\")\n\ndef messages(api_base=None):\n    api_base = api_base + \"/v1/messages\"\n";
+        assert!(!e.base_url_worth_parsing(litellm));
+        for known in [
+            "api_base = \"https://api.openai.com\"\nbase_url = api_base + \"/v1/messages\"\n",
+            "def f(api_base: str = \"https://api.openai.com\"):\n    base_url = api_base + \"/v1/x\"\n",
+            "ROOT = \"https://api.openai.com\"\napi_base = ROOT\nbase_url = api_base + \"/v1/x\"\n",
+            "self.root = \"https://api.openai.com\"\napi_base = self.root\nbase_url = api_base + \"/v1/x\"\n",
+            "const root = 'https://api.openai.com';\nconst baseURL = `${root}/v1/x`;\n",
+            "base_url = \"https://api.openai.com\" + \"/v1/x\"\n",
+            "base_url = get_root() + \"/v1/x\"  # https://api.openai.com\n",
+        ] {
+            assert!(e.base_url_worth_parsing(known), "{known}");
+        }
         assert!(!retries_worth_parsing("kwargs[\"max_retries\"] = 0\n"));
         assert!(retries_worth_parsing("options = {\"max_retries\": 0}\n"));
         // A variable set to 0 counts where a client call can read it.

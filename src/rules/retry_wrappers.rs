@@ -2,6 +2,7 @@
 //! decorator around OpenAI calls with no stop), and the regions whose calls some
 //! explicit code retries, which `retries-disabled` stays silent on.
 
+use crate::analyze::lines::argument_list_end;
 use crate::rules::auth::AuthFacts;
 use crate::rules::keys::RawFinding;
 use crate::rules::models::Models;
@@ -186,7 +187,39 @@ pub fn worth_parsing(text: &str) -> bool {
         )
         .expect("valid regex")
     });
-    WRAPPER.is_match(text)
+    WRAPPER
+        .find_iter(text)
+        .any(|m| !stops_in_its_arguments(text, m.end()))
+}
+
+/// Whether the wrapper written up to `end` is given a stop in its own arguments
+/// (`stop=…`, `max_tries=…`, `max_time=…`, `stop_max_attempt_number=…`) or a
+/// `giveup=`, so the parse could not find it unbounded. A bare decorator, spread
+/// arguments or a stop of `None` or `stop_never` may be unbounded. LiteLLM's
+/// `main.py` builds only `tenacity.Retrying(stop=stop_after_attempt(n))`.
+fn stops_in_its_arguments(text: &str, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    let open = if bytes[end - 1] == b'(' {
+        end - 1
+    } else {
+        match bytes[end..].iter().position(|b| !matches!(b, b' ' | b'\t')) {
+            Some(i) if bytes[end + i] == b'(' => end + i,
+            _ => return false, // a bare `@retry`
+        }
+    };
+    let args = &text[open + 1..argument_list_end(bytes, open)];
+    if args.contains("**") {
+        return false;
+    }
+    args.split(',').any(|arg| {
+        let Some((name, value)) = arg.split_once('=') else {
+            return false;
+        };
+        let value = value.trim();
+        let stops = matches!(name.trim(), "max_tries" | "max_time" | "giveup")
+            || name.trim().starts_with("stop");
+        stops && value != "None" && !value.ends_with("stop_never")
+    })
 }
 
 /// unbounded-retry on one parsed Python file.
@@ -370,6 +403,18 @@ mod tests {
         for code in silent {
             assert!(run(code).is_empty(), "{code}");
         }
+        // The gate sends every unbounded wrapper to the parse, and spares files
+        // whose wrappers all stop.
+        for code in fires {
+            assert!(worth_parsing(code), "{code}");
+        }
+        for bounded in silent[..3].iter().chain(&[
+            "retryer = tenacity.Retrying(stop=tenacity.stop_after_attempt(n), reraise=True)\n",
+        ]) {
+            assert!(!worth_parsing(bounded), "{bounded}");
+        }
+        assert!(worth_parsing("r = tenacity.Retrying(stop=None)\n"));
+        assert!(worth_parsing("@retry(**RETRY)\ndef f(): pass\n"));
     }
 
     #[test]
