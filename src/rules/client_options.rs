@@ -615,10 +615,9 @@ fn client_call_takes_retries(text: &str) -> bool {
         if bytes.get(open) != Some(&b'(') {
             return false;
         }
-        let args = &text[open + 1..argument_list_end(bytes, open)];
-        let one_name = !args.trim().is_empty()
+        let args = text[open + 1..argument_list_end(bytes, open)].trim();
+        let one_name = !args.is_empty()
             && args
-                .trim()
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
         one_name

@@ -9,7 +9,7 @@
 //! value and stays silent.
 
 use crate::analyze::is_test_path;
-use crate::analyze::lines::line_start;
+use crate::analyze::lines::{line_start, lines_holding};
 use crate::rules::key_formats::KeyFormats;
 use crate::rules::keys::{RawFinding, redact};
 use crate::syntax::{Call, Facts, Part, Value};
@@ -543,15 +543,10 @@ fn brace_end(b: &[u8], from: usize) -> usize {
 fn key_aliases(text: &str, python: bool) -> Vec<&str> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut next_line = 0;
-    for at in memchr::memmem::find_iter(bytes, b"env") {
-        if at < next_line || !reads_environment_at(bytes, at) {
-            continue;
-        }
-        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        next_line = end;
-        let line = text[start..end].trim_start();
+    let reads =
+        memchr::memmem::find_iter(bytes, b"env").filter(|&at| reads_environment_at(bytes, at));
+    for line in lines_holding(text, reads) {
+        let line = text[line].trim_start();
         let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
         let line = ["const ", "let ", "var "]
             .iter()

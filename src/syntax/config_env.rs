@@ -3,7 +3,7 @@
 //! Kubernetes env blocks (through the YAML parser), JSON keys and TOML keys
 //! (through the TOML parser). Comment lines are skipped.
 
-use crate::analyze::lines::line_start;
+use crate::analyze::lines::on_comment_line;
 use crate::source::FileKind;
 use crate::syntax::{toml_doc, yaml};
 use regex::Regex;
@@ -122,13 +122,6 @@ impl EnvPattern {
             });
         }
     }
-}
-
-/// The line holding `at` starts with `#` or `//`.
-fn on_comment_line(text: &str, at: usize) -> bool {
-    let start = line_start(text, at);
-    let line = text[start..].trim_start();
-    line.starts_with('#') || line.starts_with("//")
 }
 
 #[cfg(test)]

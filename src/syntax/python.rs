@@ -166,7 +166,6 @@ pub(super) fn visit(node: Node, ancestors: &[Node], src: &[u8], facts: &mut Fact
     }
 }
 
-/// Parameters bind names, with their defaults.
 /// `a.b as c` in an import: the dotted name and the alias.
 fn aliased(node: Node, src: &[u8]) -> Option<(String, String)> {
     let name = node.child_by_field_name("name")?;
@@ -174,6 +173,7 @@ fn aliased(node: Node, src: &[u8]) -> Option<(String, String)> {
     Some((path_text(name, src), text(alias, src).to_string()))
 }
 
+/// Parameters bind names, with their defaults.
 fn parameters(node: Node, src: &[u8], facts: &mut Facts) {
     for param in named_children(node) {
         let (name, default) = match param.kind() {
